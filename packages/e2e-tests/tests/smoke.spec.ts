@@ -1,0 +1,28 @@
+import { test, expect } from '@playwright/test';
+import path from 'path';
+import { enterAsGuest, screenshotDir } from './helpers';
+
+test('a guest opens the catalog, sees the example entities and opens one', async ({
+  page,
+}) => {
+  await enterAsGuest(page);
+
+  // The catalog is the landing page; show Resources to see the demo clusters.
+  await page.goto('/catalog?filters[kind]=resource&filters[user]=all');
+  await expect(page.getByRole('link', { name: 'management' }).first()).toBeVisible();
+  await expect(page.getByRole('link', { name: 'leaf-dev' }).first()).toBeVisible();
+  await page.screenshot({
+    path: path.join(screenshotDir, 'catalog.png'),
+    fullPage: true,
+  });
+
+  await page.getByRole('link', { name: 'management' }).first().click();
+  await expect(page).toHaveURL(/\/catalog\/default\/resource\/management/);
+  await expect(
+    page.getByRole('heading', { name: /Management cluster|management/ }).first(),
+  ).toBeVisible();
+  await page.screenshot({
+    path: path.join(screenshotDir, 'entity-management.png'),
+    fullPage: true,
+  });
+});

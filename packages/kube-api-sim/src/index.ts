@@ -1,0 +1,20 @@
+/**
+ * A Kubernetes API server simulator for tests and the local demo: discovery from real CRDs, list/watch/CRUD with
+ * the apiserver's semantics and error bodies, bearer-token RBAC, fault injection and request counters.
+ *
+ * @packageDocumentation
+ */
+export * from './types';
+export { startCluster, startFleet, kubeconfigFor } from './cluster';
+export { createSimCa } from './ca';
+export type { SimCa } from './ca';
+export {
+  loadFixtureCluster,
+  fixturesDir,
+  fixtureClusterDirs,
+  readFixtureObjects,
+  shiftTimestamp,
+  shiftTimestamps,
+} from './fixtures';
+export type { FixtureClusterFile } from './fixtures';
+export { SERVER_VERSION } from './server';

@@ -1,0 +1,117 @@
+import type { CrdSet } from '@golden-gitops/crd-schemas';
+
+/** Any Kubernetes object as JSON. */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name?: string;
+    generateName?: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    generation?: number;
+    creationTimestamp?: string;
+    deletionTimestamp?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    finalizers?: string[];
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
+/** One RBAC rule. `'*'` is a wildcard in every list; resources may name a subresource (`kustomizations/status`). */
+export interface PolicyRule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+  /** Namespaces the rule applies to; absent means every namespace and cluster scope. */
+  namespaces?: string[];
+}
+
+/** What a bearer token may do, and the user name it authenticates as. */
+export interface TokenGrant {
+  user: string;
+  rules: PolicyRule[];
+}
+
+export interface FaultConfig {
+  /** Delay before every API answer. */
+  latencyMs?: number;
+  /** Accept connections and requests, never answer. */
+  blackhole?: boolean;
+  /** The next N API requests answer 500 InternalError (counts down). */
+  serverErrors?: number;
+  /** Every API request answers 500 InternalError. */
+  failAll500?: boolean;
+  /** Close watch streams this many ms after they open. */
+  dropWatchesAfterMs?: number;
+  /** The next watch that names a resourceVersion gets a 410 "too old resource version" ERROR event. */
+  expireWatchHistory?: boolean;
+}
+
+export interface SimClusterOptions {
+  name: string;
+  crdSets?: CrdSet[];
+  /** Labels merged into the CRDs of a set (e.g. the ones Flux puts on CRDs it applies). */
+  crdLabels?: Partial<Record<CrdSet, Record<string, string>>>;
+  objects?: KubeObject[];
+  /** Bearer tokens; when absent the cluster has one random admin token. */
+  tokens?: Record<string, TokenGrant>;
+  faults?: FaultConfig;
+  /** 0 or absent: a random free port. */
+  port?: number;
+  /** Watch events kept per resource for watches that resume from a resourceVersion (default 1000). */
+  watchHistorySize?: number;
+  /** How often open watches with allowWatchBookmarks get a BOOKMARK (default 60 s like the apiserver). */
+  bookmarkIntervalMs?: number;
+  /** Clock for timestamps the simulator writes (creationTimestamp, deletionTimestamp). */
+  now?: () => Date;
+}
+
+export interface SimCounters {
+  total: number;
+  byVerb: Record<string, number>;
+  /** Key `${verb} ${path without query}`. */
+  byPath: Record<string, number>;
+}
+
+export interface SimCluster {
+  name: string;
+  url: string;
+  /** Base64 of the CA certificate PEM, as kubeconfig's certificate-authority-data wants it. */
+  caData: string;
+  adminToken: string;
+  upsert(obj: KubeObject): KubeObject;
+  remove(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+  ): boolean;
+  get(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+  ): KubeObject | undefined;
+  list(apiVersion: string, kind: string, namespace?: string): KubeObject[];
+  setFaults(f: FaultConfig): void;
+  faults(): FaultConfig;
+  counters(): SimCounters;
+  resetCounters(): void;
+  addToken(token: string, grant: TokenGrant): void;
+  /** The current resourceVersion counter of the cluster. */
+  resourceVersion(): string;
+  stop(): Promise<void>;
+}
+
+export interface SimFleet {
+  clusters: SimCluster[];
+  cluster(name: string): SimCluster;
+  /** A kubeconfig YAML with one cluster, user and context per cluster (context name = cluster name). */
+  kubeconfig(token?: 'admin' | string): string;
+  writeKubeconfig(file: string, token?: 'admin' | string): void;
+  stop(): Promise<void>;
+}

@@ -1,0 +1,1 @@
+export { gitopsSecretsPlugin as default } from './plugin';

@@ -1,0 +1,17 @@
+/**
+ * Wire types, permissions and the pure status model (health rules and
+ * findings) shared by the gitops-secrets backend and frontend plugins.
+ *
+ * @packageDocumentation
+ */
+
+export * from './annotations';
+export * from './conditions';
+export * from './duration';
+export * from './model';
+export * from './objects';
+export * from './permissions';
+export * from './rules';
+export * from './slim';
+export * from './summarize';
+export * from './view';

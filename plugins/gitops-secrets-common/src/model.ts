@@ -1,0 +1,202 @@
+/**
+ * Wire types of the gitops-secrets REST API, shared by the backend (which
+ * produces them with `summarizeCluster`) and the entity card (which renders
+ * them). Everything here is plain JSON: strings, numbers, booleans, arrays.
+ */
+
+/** Health of an object, a cluster or an entity. @public */
+export type Health = 'Healthy' | 'Progressing' | 'Degraded' | 'Unknown';
+
+/**
+ * Why a cluster could not be read. Mirrors the error types of Backstage's
+ * Kubernetes fan-out: one broken cluster never fails a whole response.
+ *
+ * @public
+ */
+export type ClusterErrorType =
+  | 'UNREACHABLE'
+  | 'TIMEOUT'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'UNSUPPORTED_API'
+  | 'NOT_CONFIGURED'
+  | 'UNKNOWN';
+
+/** @public */
+export interface ClusterError {
+  type: ClusterErrorType;
+  /** Written by the backend; never the upstream response body. */
+  message: string;
+}
+
+/** @public */
+export interface ObjectRef {
+  kind: string;
+  apiVersion: string;
+  namespace?: string;
+  name: string;
+}
+
+/** Every finding code, in the order the rules run (their priority). @public */
+export const FINDING_CODES = [
+  'CLUSTER_UNREACHABLE',
+  'CLUSTER_TIMEOUT',
+  'CLUSTER_UNAUTHORIZED',
+  'CLUSTER_FORBIDDEN',
+  'CLUSTER_NOT_CONFIGURED',
+  'CLUSTER_ERROR',
+  'UNSUPPORTED_API',
+  'ESO_NOT_INSTALLED',
+  'CRD_RACE',
+  'WEBHOOK_RACE',
+  'REMOVED_API_VERSION',
+  'DEPENDENCY_NOT_READY',
+  'CRD_VERSION_SKEW',
+  'OPERATOR_NOT_READY',
+  'STORE_INVALID',
+  'SECRET_SYNC_ERROR',
+  'SECRET_STALE',
+  'OBJECT_SUSPENDED',
+  'LEAF_NOT_BOOTSTRAPPED',
+  'LEAF_CREDENTIALS_NOT_COPIED',
+] as const;
+
+/** @public */
+export type FindingCode = (typeof FINDING_CODES)[number];
+
+/** @public */
+export type FindingSeverity = 'error' | 'warning' | 'info';
+
+/** Severities, most urgent first; findings are sorted by this. @public */
+export const FINDING_SEVERITY_ORDER: readonly FindingSeverity[] = [
+  'error',
+  'warning',
+  'info',
+];
+
+/** A diagnosis: what is wrong, why, and what to do about it. @public */
+export interface Finding {
+  code: FindingCode;
+  severity: FindingSeverity;
+  title: string;
+  detail: string;
+  /** What to change, naming the object to change. */
+  fix: string;
+  objects: ObjectRef[];
+  /** A kubectl command to look; never one that reads Secret data. */
+  command?: string;
+}
+
+/** @public */
+export interface FluxObjectStatus {
+  ref: ObjectRef;
+  health: Health;
+  /** fluxcd/pkg `IsReady`: Ready=True, not Stalled, not Reconciling, observedGeneration current. */
+  ready?: boolean;
+  reason?: string;
+  message?: string;
+  suspended: boolean;
+  /** Last applied (Kustomization/HelmRelease) or stored artifact (sources) revision. */
+  revision?: string;
+  dependsOn: ObjectRef[];
+  lastTransitionTime?: string;
+}
+
+/** @public */
+export interface ExternalSecretStatus {
+  ref: ObjectRef;
+  health: Health;
+  store: { kind: string; name: string };
+  /** Name of the Secret ESO writes (spec.target.name, else the ExternalSecret's name). */
+  targetSecret: string;
+  /** Ready=True. */
+  synced: boolean;
+  /** Synced, but not refreshed for more than twice its refreshInterval. */
+  stale: boolean;
+  reason?: string;
+  message?: string;
+  refreshInterval?: string;
+  refreshTime?: string;
+}
+
+/** @public */
+export interface StoreStatus {
+  ref: ObjectRef;
+  health: Health;
+  /** Key of spec.provider, e.g. `aws`, `vault`. */
+  provider?: string;
+  reason?: string;
+  message?: string;
+}
+
+/** @public */
+export interface OperatorDeploymentStatus {
+  name: string;
+  namespace: string;
+  ready: number;
+  desired: number;
+}
+
+/** @public */
+export interface EsoStatus {
+  installed: boolean;
+  /** ESO version the installed CRDs come from, when it can be told. */
+  crdVersion?: string;
+  /** Chart version the ESO HelmRelease installed (or attempts). */
+  chartVersion?: string;
+  operator: { deployments: OperatorDeploymentStatus[]; ready: boolean };
+  stores: StoreStatus[];
+  externalSecrets: ExternalSecretStatus[];
+  /** `synced` counts Ready=True; `stale` is a subset of `synced`; `failing` counts Ready=False. */
+  counts: { total: number; synced: number; failing: number; stale: number };
+  /** Most recent refreshTime of any ExternalSecret shown. */
+  lastRefresh?: string;
+}
+
+/** A Cluster API leaf cluster managed from this cluster (WGE style). @public */
+export interface LeafClusterStatus {
+  name: string;
+  namespace: string;
+  health: Health;
+  /** The GitopsCluster carries `capi.weave.works/bootstrapped`. */
+  bootstrapped: boolean;
+  /** Every ClusterResourceSet selecting the Cluster has applied all its resources to it. */
+  credentialsCopied: boolean;
+  /** The Cluster asks for credentials (label secretmanager) or a ClusterResourceSet selects it. */
+  credentialsRequired: boolean;
+  /** CAPI Cluster phase. */
+  phase?: string;
+  message?: string;
+}
+
+/** @public */
+export interface ClusterStatus {
+  cluster: string;
+  health: Health;
+  reachable: boolean;
+  error?: ClusterError;
+  /** Watched kind key → API version served and read. */
+  servedVersions?: Record<string, string>;
+  eso?: EsoStatus;
+  flux: { objects: FluxObjectStatus[] };
+  leafClusters: LeafClusterStatus[];
+  findings: Finding[];
+  /** ISO 8601. */
+  observedAt: string;
+  cacheAgeSeconds?: number;
+}
+
+/** @public */
+export interface EntityStatusResponse {
+  entityRef: string;
+  clusters: ClusterStatus[];
+  health: Health;
+}
+
+/** @public */
+export interface ClusterSummary {
+  name: string;
+  health: Health;
+  reachable: boolean;
+  error?: ClusterError;
+}

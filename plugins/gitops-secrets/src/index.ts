@@ -1,0 +1,1 @@
+export { gitopsSecretsPlugin } from './plugin';

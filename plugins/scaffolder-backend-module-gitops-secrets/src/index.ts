@@ -1,0 +1,1 @@
+export { gitopsSecretsScaffolderModule as default } from './module';

@@ -1,0 +1,30 @@
+// Prints the plain last line CI reads, `N passed, N failed`, from jest's and Playwright's JSON results.
+// A suite that failed to run (jest: a test file that did not compile) counts as a failure, so a run that
+// executed nothing cannot pass unnoticed.
+const fs = require('fs');
+const path = require('path');
+
+const dir = process.argv[2];
+let passed = 0;
+let failed = 0;
+
+const jestFile = path.join(dir, 'jest.json');
+if (fs.existsSync(jestFile)) {
+  const jest = JSON.parse(fs.readFileSync(jestFile, 'utf8'));
+  passed += jest.numPassedTests;
+  failed += jest.numFailedTests + jest.numRuntimeErrorTestSuites;
+} else {
+  console.log('jest wrote no results');
+  failed += 1;
+}
+
+const e2eFile = path.join(dir, 'e2e.json');
+if (fs.existsSync(e2eFile)) {
+  const e2e = JSON.parse(fs.readFileSync(e2eFile, 'utf8'));
+  // expected = passed (after retries), unexpected = failed, flaky = passed on retry.
+  passed += (e2e.stats.expected || 0) + (e2e.stats.flaky || 0);
+  failed += e2e.stats.unexpected || 0;
+}
+
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 || passed === 0 ? 1 : 0);
