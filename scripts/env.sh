@@ -4,6 +4,8 @@
 NODE_PIN=22.23.3
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLCHAIN="$ROOT/.toolchain"
+# Backstage's `package test` turns into jest --watch unless CI is set; scripts and tests never want that.
+export CI="${CI:-true}"
 
 ensure_node() {
   local have

@@ -43,6 +43,8 @@ export interface CustomResourceDefinition {
 }
 
 /** Absolute path of the folder holding the CRD sets. */
+// A plain Node library that is never bundled, so __dirname is its real folder.
+// eslint-disable-next-line no-restricted-syntax
 export const crdsDir = path.resolve(__dirname, '..', 'crds');
 
 const cache = new Map<CrdSet, CustomResourceDefinition[]>();

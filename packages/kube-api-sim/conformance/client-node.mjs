@@ -62,6 +62,15 @@ function externalSecret(name, ready = 'True') {
   };
 }
 
+async function waitForAsync(predicate, what, timeoutMs = 5000) {
+  const started = Date.now();
+  while (!(await predicate())) {
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`timed out waiting for ${what}`);
+    await new Promise(r => setTimeout(r, 20));
+  }
+}
+
 function waitFor(predicate, what, timeoutMs = 5000) {
   return new Promise((resolve, reject) => {
     const started = Date.now();
@@ -179,6 +188,12 @@ out.after410 = {
 
 // 410 Gone from history trimmed while the informer was away
 await informer.stop();
+// Churn only once the server has seen the watch end, or a late event could advance the informer's
+// resourceVersion past the trimmed history and make the relist unnecessary.
+await waitForAsync(
+  async () => (await admin('GET', '/_sim/counters')).openWatches === 0,
+  'watch closed',
+);
 await admin('POST', '/_sim/counters/reset');
 for (let i = 0; i < 8; i++)
   await admin('POST', '/_sim/objects', externalSecret(`churn-${i}`));

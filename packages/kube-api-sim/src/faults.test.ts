@@ -210,7 +210,12 @@ describe('counters', () => {
       1,
     );
     const reset = await request(cluster, 'POST', '/_sim/counters/reset');
-    expect(reset.body).toEqual({ total: 0, byVerb: {}, byPath: {} });
+    expect(reset.body).toEqual({
+      total: 0,
+      byVerb: {},
+      byPath: {},
+      openWatches: 0,
+    });
     expect(cluster.counters().total).toBe(0);
   });
 

@@ -140,7 +140,7 @@ export class SimServer implements SimCluster {
   readonly api: ObjectApi;
   private readonly tokens = new Map<string, TokenGrant>();
   private faultConfig: FaultConfig;
-  private counterData: SimCounters = { total: 0, byVerb: {}, byPath: {} };
+  private counterData: Omit<SimCounters, 'openWatches'> = { total: 0, byVerb: {}, byPath: {} };
   private readonly server: https.Server;
   private readonly sockets = new Set<Socket>();
   /** Open watch streams, with a hook to drop them (faults can be set while they are open). */
@@ -278,7 +278,10 @@ export class SimServer implements SimCluster {
   }
 
   counters(): SimCounters {
-    return clone(this.counterData);
+    return {
+      ...clone(this.counterData),
+      openWatches: this.state.watcherCount(),
+    };
   }
 
   resetCounters(): void {

@@ -75,6 +75,8 @@ export interface SimCounters {
   byVerb: Record<string, number>;
   /** Key `${verb} ${path without query}`. */
   byPath: Record<string, number>;
+  /** Watches open right now (not a counter: it goes down when a watch ends). */
+  openWatches: number;
 }
 
 export interface SimCluster {
