@@ -228,6 +228,27 @@ describe('loadFixtureCluster', () => {
 describe('shipped fixtures', () => {
   const management = path.join(fixturesDir, 'management');
 
+  it.each(findFixtureDirsForTest())(
+    'starts fixtures/%s with every object it declares being served',
+    async name => {
+      const opts = loadFixtureCluster(path.join(fixturesDir, name));
+      const cluster = await startCluster({ ...opts, faults: {} });
+      try {
+        for (const o of opts.objects!) {
+          const got = cluster.get(
+            o.apiVersion,
+            o.kind,
+            o.metadata.namespace,
+            o.metadata.name,
+          );
+          expect(got?.metadata.name).toBe(o.metadata.name);
+        }
+      } finally {
+        await cluster.stop();
+      }
+    },
+  );
+
   it('starts fixtures/management and lists its Kustomizations', async () => {
     if (!fs.existsSync(path.join(management, 'cluster.yaml'))) {
       // eslint-disable-next-line no-console
@@ -259,3 +280,9 @@ describe('shipped fixtures', () => {
     }
   });
 });
+
+function findFixtureDirsForTest(): string[] {
+  return fs
+    .readdirSync(fixturesDir)
+    .filter(d => fs.existsSync(path.join(fixturesDir, d, 'cluster.yaml')));
+}

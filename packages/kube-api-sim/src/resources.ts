@@ -127,6 +127,18 @@ export const BUILTIN_TYPES: ResourceType[] = [
   builtin({
     group: '',
     version: 'v1',
+    plural: 'serviceaccounts',
+    singular: 'serviceaccount',
+    kind: 'ServiceAccount',
+    namespaced: true,
+    shortNames: ['sa'],
+    statusSubresource: false,
+    hasGeneration: false,
+    printerColumns: [age],
+  }),
+  builtin({
+    group: '',
+    version: 'v1',
     plural: 'secrets',
     singular: 'secret',
     kind: 'Secret',
