@@ -239,7 +239,7 @@ describe('shipped fixtures', () => {
             o.apiVersion,
             o.kind,
             o.metadata.namespace,
-            o.metadata.name,
+            o.metadata.name!,
           );
           expect(got?.metadata.name).toBe(o.metadata.name);
         }
