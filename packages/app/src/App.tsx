@@ -1,12 +1,15 @@
 /*
  * The portal's frontend, on Backstage's new frontend system. Plugins are discovered from this package's
- * dependencies (`app.packages: all` in app-config.yaml), so the catalog, the scaffolder (template list,
- * template editor with dry run) and the GitOps secrets card and tab arrive without wiring here; only the
- * sidebar is ours.
+ * dependencies (`app.packages: all` in app-config.yaml), so the catalog and the scaffolder (template list,
+ * template editor with dry run) arrive without wiring here. The GitOps secrets plugin is also listed
+ * explicitly (features are de-duplicated by plugin id), so the app keeps its card — on kubernetes-cluster
+ * Resources and on Components that depend on them — and its "GitOps secrets" tab even where discovery is
+ * off (tests, `app.packages` narrowed).
  */
 import { createApp } from '@backstage/frontend-defaults';
+import gitopsSecretsPlugin from '@golden-gitops/plugin-gitops-secrets/alpha';
 import { navModule } from './modules/nav';
 
 export default createApp({
-  features: [navModule],
+  features: [gitopsSecretsPlugin, navModule],
 });

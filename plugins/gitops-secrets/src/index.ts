@@ -1,1 +1,23 @@
-export { gitopsSecretsPlugin } from './plugin';
+/**
+ * ESO and Flux status per cluster, with root cause and fix, on catalog
+ * entities: the entity card and tab (legacy frontend system here; the new
+ * frontend system's plugin is the default export of `/alpha`).
+ *
+ * @packageDocumentation
+ */
+export {
+  gitopsSecretsPlugin,
+  EntityGitopsSecretsCard,
+  EntityGitopsSecretsContent,
+} from './plugin';
+export {
+  isGitopsSecretsAvailable,
+  bootstrapTemplateLink,
+  ANNOTATION_CLUSTER_PATH,
+  BOOTSTRAP_TEMPLATE_PATH,
+} from './conditions';
+export * from './api';
+export { useEntityGitopsSecretsStatus, usePolling } from './hooks';
+export type { PollingOptions, PollingState } from './hooks';
+export type { EntityGitopsSecretsCardProps } from './components/EntityGitopsSecretsCard';
+export type { EntityGitopsSecretsContentProps } from './components/EntityGitopsSecretsContent';

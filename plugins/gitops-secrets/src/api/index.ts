@@ -1,0 +1,3 @@
+export { gitopsSecretsApiRef } from './types';
+export type { GitopsSecretsApi, GitopsSecretsRequestOptions } from './types';
+export { GitopsSecretsClient } from './GitopsSecretsClient';

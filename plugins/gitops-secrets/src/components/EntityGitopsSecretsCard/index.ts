@@ -1,0 +1,2 @@
+export { EntityGitopsSecretsCard } from './EntityGitopsSecretsCard';
+export type { EntityGitopsSecretsCardProps } from './EntityGitopsSecretsCard';

@@ -1,0 +1,186 @@
+import { Table, TableColumn } from '@backstage/core-components';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
+import { RelativeTime } from '../shared/RelativeTime';
+import { StateIcon, healthToState } from '../shared/StateIcon';
+import type { StepState } from '../chain';
+import type {
+  ExternalSecretRow,
+  ExternalSecretState,
+  FluxRow,
+  FluxState,
+  StoreRow,
+} from './rows';
+
+const useStyles = makeStyles(theme => ({
+  state: { display: 'flex', alignItems: 'center', gap: theme.spacing(0.5) },
+  message: { maxWidth: '32rem', wordBreak: 'break-word' },
+}));
+
+const PAGE_OPTIONS = {
+  paging: true,
+  pageSize: 20,
+  pageSizeOptions: [20, 50, 100],
+  search: true,
+  padding: 'dense' as const,
+  emptyRowsWhenPaging: false,
+};
+
+const ES_STATE: Record<ExternalSecretState, StepState> = {
+  Synced: 'ok',
+  Stale: 'warning',
+  Failing: 'error',
+  Pending: 'progressing',
+};
+
+const FLUX_STATE: Record<FluxState, StepState> = {
+  Ready: 'ok',
+  'Not ready': 'error',
+  Suspended: 'absent',
+};
+
+function StateCell(props: { state: StepState; text: string }) {
+  const classes = useStyles();
+  return (
+    <span className={classes.state}>
+      <StateIcon state={props.state} />
+      {props.text}
+    </span>
+  );
+}
+
+function Message(props: { reason: string; message: string }) {
+  const classes = useStyles();
+  if (!props.reason && !props.message) return null;
+  return (
+    <Typography variant="body2" className={classes.message}>
+      {props.reason && <strong>{props.reason}</strong>}
+      {props.reason && props.message ? ': ' : ''}
+      {props.message}
+    </Typography>
+  );
+}
+
+export function ExternalSecretsTable(props: { rows: ExternalSecretRow[] }) {
+  const columns: TableColumn<ExternalSecretRow>[] = [
+    { title: 'Cluster', field: 'cluster' },
+    { title: 'Namespace', field: 'namespace' },
+    { title: 'Name', field: 'name', highlight: true },
+    {
+      title: 'Status',
+      field: 'state',
+      render: r => <StateCell state={ES_STATE[r.state]} text={r.state} />,
+    },
+    { title: 'Store', field: 'store' },
+    { title: 'Target Secret', field: 'targetSecret' },
+    { title: 'Interval', field: 'refreshInterval' },
+    {
+      title: 'Last refresh',
+      field: 'refreshTime',
+      render: r => <RelativeTime value={r.refreshTime} />,
+    },
+    {
+      title: 'Message',
+      field: 'message',
+      render: r => <Message reason={r.reason} message={r.message} />,
+    },
+  ];
+  return (
+    <Table<ExternalSecretRow>
+      title={`ExternalSecrets (${props.rows.length})`}
+      columns={columns}
+      data={props.rows}
+      options={PAGE_OPTIONS}
+      filters={[
+        { column: 'Cluster', type: 'multiple-select' },
+        { column: 'Namespace', type: 'multiple-select' },
+        { column: 'Status', type: 'multiple-select' },
+      ]}
+      emptyContent={<Empty what="ExternalSecrets" />}
+    />
+  );
+}
+
+export function StoresTable(props: { rows: StoreRow[] }) {
+  const columns: TableColumn<StoreRow>[] = [
+    { title: 'Cluster', field: 'cluster' },
+    { title: 'Kind', field: 'kind' },
+    { title: 'Namespace', field: 'namespace' },
+    { title: 'Name', field: 'name', highlight: true },
+    { title: 'Provider', field: 'provider' },
+    {
+      title: 'Health',
+      field: 'health',
+      render: r => (
+        <StateCell state={healthToState(r.health)} text={r.health} />
+      ),
+    },
+    {
+      title: 'Message',
+      field: 'message',
+      render: r => <Message reason={r.reason} message={r.message} />,
+    },
+  ];
+  return (
+    <Table<StoreRow>
+      title={`Secret stores (${props.rows.length})`}
+      columns={columns}
+      data={props.rows}
+      options={PAGE_OPTIONS}
+      filters={[
+        { column: 'Cluster', type: 'multiple-select' },
+        { column: 'Kind', type: 'multiple-select' },
+        { column: 'Health', type: 'multiple-select' },
+      ]}
+      emptyContent={<Empty what="secret stores" />}
+    />
+  );
+}
+
+export function FluxObjectsTable(props: { rows: FluxRow[] }) {
+  const columns: TableColumn<FluxRow>[] = [
+    { title: 'Cluster', field: 'cluster' },
+    { title: 'Kind', field: 'kind' },
+    { title: 'Namespace', field: 'namespace' },
+    { title: 'Name', field: 'name', highlight: true },
+    {
+      title: 'Status',
+      field: 'state',
+      render: r => <StateCell state={FLUX_STATE[r.state]} text={r.state} />,
+    },
+    { title: 'Revision', field: 'revision' },
+    { title: 'Depends on', field: 'dependsOn' },
+    {
+      title: 'Since',
+      field: 'lastTransitionTime',
+      render: r => <RelativeTime value={r.lastTransitionTime} fallback="" />,
+    },
+    {
+      title: 'Message',
+      field: 'message',
+      render: r => <Message reason={r.reason} message={r.message} />,
+    },
+  ];
+  return (
+    <Table<FluxRow>
+      title={`Flux objects (${props.rows.length})`}
+      columns={columns}
+      data={props.rows}
+      options={PAGE_OPTIONS}
+      filters={[
+        { column: 'Cluster', type: 'multiple-select' },
+        { column: 'Kind', type: 'multiple-select' },
+        { column: 'Status', type: 'multiple-select' },
+      ]}
+      emptyContent={<Empty what="Flux objects" />}
+    />
+  );
+}
+
+function Empty(props: { what: string }) {
+  return (
+    <Typography variant="body2" style={{ padding: 16 }}>
+      No {props.what} on this entity’s clusters.
+    </Typography>
+  );
+}

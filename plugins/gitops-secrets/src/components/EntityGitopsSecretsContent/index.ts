@@ -1,0 +1,2 @@
+export { EntityGitopsSecretsContent } from './EntityGitopsSecretsContent';
+export type { EntityGitopsSecretsContentProps } from './EntityGitopsSecretsContent';
