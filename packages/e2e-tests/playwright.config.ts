@@ -9,7 +9,7 @@ const root = path.resolve(__dirname, '../..');
  */
 export default defineConfig({
   testDir: './tests',
-  timeout: 120_000,
+  timeout: 360_000,
   expect: { timeout: 30_000 },
   workers: 1,
   retries: process.env.CI ? 1 : 0,
@@ -17,7 +17,8 @@ export default defineConfig({
   outputDir: path.join(root, 'test-results/e2e-artifacts'),
   webServer: {
     command: 'bash ../../scripts/portal.sh',
-    url: 'http://localhost:3000',
+    // Ready when the backend is (the app's dev server answers long before it).
+    url: 'http://localhost:7007/.backstage/health/v1/readiness',
     reuseExistingServer: !process.env.CI,
     timeout: 300_000,
     stdout: 'ignore',

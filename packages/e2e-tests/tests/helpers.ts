@@ -7,9 +7,11 @@ export const screenshotDir = path.resolve(__dirname, '../../../test-results/scre
 export async function enterAsGuest(page: Page) {
   await page.goto('/');
   const enter = page.getByRole('button', { name: 'Enter' });
-  await expect(enter).toBeVisible();
+  // The dev server compiles the app on the first visit: minutes on two cores.
+  await expect(enter).toBeVisible({ timeout: 240_000 });
   await enter.click();
+  // Signed in: the landing page (the catalog) renders its title.
   await expect(
-    page.getByRole('navigation', { name: 'sidebar nav' }),
+    page.getByRole('heading', { level: 1, name: 'Catalog' }),
   ).toBeVisible();
 }

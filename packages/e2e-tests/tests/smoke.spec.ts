@@ -8,7 +8,7 @@ test('a guest opens the catalog, sees the example entities and opens one', async
   await enterAsGuest(page);
 
   // The catalog is the landing page; show Resources to see the demo clusters.
-  await page.goto('/catalog?filters[kind]=resource&filters[user]=all');
+  await page.goto('/?filters[kind]=resource&filters[user]=all');
   await expect(page.getByRole('link', { name: 'management' }).first()).toBeVisible();
   await expect(page.getByRole('link', { name: 'leaf-dev' }).first()).toBeVisible();
   await page.screenshot({

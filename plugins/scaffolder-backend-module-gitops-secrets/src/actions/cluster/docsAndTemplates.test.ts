@@ -1,0 +1,146 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { addTemplateInputSchema, createLeafInputSchema } from './inputs';
+import { buildLeafClusterTemplate } from '../../manifests/cluster';
+
+const root = path.resolve(__dirname, '..', '..', '..', '..', '..');
+const doc = fs.readFileSync(
+  path.resolve(__dirname, '..', '..', '..', 'docs', 'cluster-actions.md'),
+  'utf8',
+);
+const template = (name: string) =>
+  parse(
+    fs.readFileSync(
+      path.join(root, 'templates', name, 'template.yaml'),
+      'utf8',
+    ),
+  );
+
+// Form defaults, and sample values for what has none, keyed by parameter name.
+function formValues(t: any, samples: Record<string, unknown>) {
+  const values: Record<string, unknown> = {};
+  for (const page of t.spec.parameters)
+    for (const [k, p] of Object.entries<any>(page.properties ?? {}))
+      if (p.default !== undefined) values[k] = p.default;
+  return { ...values, ...samples };
+}
+
+// Resolves `${{ parameters.x }}` (whole value); other expressions come from `exprs`.
+function resolve(
+  value: unknown,
+  params: Record<string, unknown>,
+  exprs: Record<string, unknown>,
+): unknown {
+  if (typeof value === 'string') {
+    const m = /^\$\{\{\s*parameters\.(\w+)\s*\}\}$/.exec(value);
+    if (m) return params[m[1]];
+    if (value.includes('${{')) {
+      if (!(value in exprs))
+        throw new Error(`no sample for expression ${value}`);
+      return exprs[value];
+    }
+    return value;
+  }
+  if (Array.isArray(value)) return value.map(v => resolve(v, params, exprs));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value)
+        .map(([k, v]) => [k, resolve(v, params, exprs)])
+        .filter(([, v]) => v !== undefined),
+    );
+  return value;
+}
+
+describe('docs/cluster-actions.md', () => {
+  it.each([
+    ['gitops:cluster:add-template', addTemplateInputSchema],
+    ['gitops:cluster:create-leaf', createLeafInputSchema],
+  ] as const)('documents every input of %s', (id, schema) => {
+    expect(doc).toContain(`\`${id}\``);
+    for (const key of Object.keys(schema.shape))
+      expect({ key, documented: doc.includes(key) }).toEqual({
+        key,
+        documented: true,
+      });
+  });
+});
+
+describe('Backstage templates', () => {
+  const mgmtExpr =
+    "${{ parameters.managementClusterPath or steps['fetch-management'].output.entity.metadata.annotations['gitops-secrets.io/cluster-path'] }}";
+
+  it('capi-leaf-template passes inputs the action accepts', () => {
+    const t = template('capi-leaf-template');
+    const step = t.spec.steps.find(
+      (s: any) => s.action === 'gitops:cluster:add-template',
+    );
+    const input = resolve(
+      step.input,
+      formValues(t, {
+        repoUrl: 'localhost:7010?owner=acme&repo=gitops',
+        managementCluster: 'resource:default/management',
+      }),
+      { [mgmtExpr]: 'clusters/management' },
+    );
+    expect(addTemplateInputSchema.safeParse(input)).toMatchObject({
+      success: true,
+    });
+    expect(t.spec.steps[0]).toMatchObject({ action: 'catalog:fetch' });
+    expect(
+      t.spec.parameters[0].properties.managementCluster['ui:options']
+        .catalogFilter,
+    ).toEqual([{ kind: 'Resource', 'spec.type': 'kubernetes-cluster' }]);
+  });
+
+  it('leaf-cluster passes the params of the leaf-cluster template, and inputs the action accepts', () => {
+    const t = template('leaf-cluster');
+    const step = t.spec.steps.find(
+      (s: any) => s.action === 'gitops:cluster:create-leaf',
+    );
+    const input: any = resolve(
+      step.input,
+      formValues(t, {
+        repoUrl: 'localhost:7010?owner=acme&repo=gitops',
+        managementCluster: 'resource:default/management',
+        clusterName: 'dev-1',
+      }),
+      { [mgmtExpr]: 'clusters/management' },
+    );
+    expect(createLeafInputSchema.safeParse(input)).toMatchObject({
+      success: true,
+    });
+    const declared = buildLeafClusterTemplate({
+      name: 'leaf-cluster',
+      namespace: 'default',
+    }).spec.params!;
+    expect(Object.keys(input.parameters).sort()).toEqual(
+      declared.map(p => p.name).sort(),
+    );
+    const versions = declared.find(p => p.name === 'KUBERNETES_VERSION')!;
+    expect(versions.options).toContain(input.parameters.KUBERNETES_VERSION);
+    // The catalog link is empty, and so hidden, unless the lookup found the cluster.
+    const link = t.spec.output.links.find(
+      (l: any) => l.title === 'Cluster in the catalog',
+    );
+    expect(link.entityRef).toMatch(
+      /if steps\['find-cluster-entity'\]\.output\.entity else ''/,
+    );
+    expect(
+      t.spec.steps.find((s: any) => s.id === 'find-cluster-entity').input
+        .optional,
+    ).toBe(true);
+  });
+
+  it('are listed in templates/all.yaml', () => {
+    const all = parse(
+      fs.readFileSync(path.join(root, 'templates', 'all.yaml'), 'utf8'),
+    );
+    expect(all.spec.targets).toEqual(
+      expect.arrayContaining([
+        './capi-leaf-template/template.yaml',
+        './leaf-cluster/template.yaml',
+      ]),
+    );
+  });
+});

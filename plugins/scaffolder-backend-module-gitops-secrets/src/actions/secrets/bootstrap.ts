@@ -1,0 +1,97 @@
+import { ScmIntegrationRegistry } from '@backstage/integration';
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import {
+  createOctokitFactory,
+  OctokitFactory,
+  openGitopsRepo,
+  publishPullRequest,
+} from '../../github';
+import { renderBootstrap } from '../../manifests/secrets';
+import { parseActionInput, toScaffolderSchema } from '../../validation';
+import { examples } from './bootstrap.examples';
+import {
+  outputDryRun,
+  outputResult,
+  publishOutputSchema,
+  slug,
+} from './common';
+import { bootstrapInputSchema } from './inputs';
+import { bootstrapBody, bootstrapTitle } from './prBody';
+
+export const BOOTSTRAP_ACTION_ID = 'gitops:secrets:bootstrap';
+
+/**
+ * `gitops:secrets:bootstrap`: one pull request that installs External
+ * Secrets Operator on a Flux cluster in three ordered steps (CRDs → operator
+ * → stores and ExternalSecrets) and adds a store.
+ */
+export function createBootstrapAction(options: {
+  integrations: ScmIntegrationRegistry;
+  /** Replaces the default (integrations + DefaultGithubCredentialsProvider); for tests. */
+  octokitFactory?: OctokitFactory;
+}) {
+  const octokitFactory =
+    options.octokitFactory ??
+    createOctokitFactory({ integrations: options.integrations });
+
+  return createTemplateAction({
+    id: BOOTSTRAP_ACTION_ID,
+    description:
+      'Opens one pull request that installs External Secrets Operator on a Flux cluster without races (CRDs from the matching git tag → operator HelmRelease, waited for → stores and ExternalSecrets) and adds a SecretStore or ClusterSecretStore. No credential goes into Git: the PR description gives the kubectl command to create it.',
+    examples,
+    supportsDryRun: true,
+    schema: {
+      input: toScaffolderSchema(bootstrapInputSchema),
+      output: toScaffolderSchema(publishOutputSchema),
+    },
+    async handler(ctx) {
+      const input = parseActionInput(
+        BOOTSTRAP_ACTION_ID,
+        bootstrapInputSchema,
+        ctx.input,
+      );
+      const { octokit, owner, repo } = await octokitFactory({
+        repoUrl: input.repoUrl,
+        token: input.token,
+      });
+      const gitops = await openGitopsRepo(octokit, {
+        owner,
+        repo,
+        targetBranch: input.targetBranch,
+      });
+      const rendered = await renderBootstrap(input, gitops.readFile);
+      const branchName =
+        input.branchName ?? `eso-bootstrap/${slug(input.clusterPath)}`;
+      ctx.logger.info(
+        `Rendered the ESO ${input.esoVersion} bootstrap for ${input.clusterPath}: ${rendered.files.length} files`,
+      );
+
+      if (ctx.isDryRun) {
+        await outputDryRun(
+          ctx.output,
+          gitops,
+          branchName,
+          rendered.files,
+          input.overwrite,
+        );
+        return;
+      }
+
+      const title = bootstrapTitle(input);
+      const result = await publishPullRequest(ctx, octokit, gitops, {
+        branchName,
+        title,
+        description: bootstrapBody(input, rendered),
+        commitMessage:
+          input.commitMessage ??
+          `${title}\n\nCRDs (tag v${input.esoVersion}) → operator (wait) → stores and ExternalSecrets.`,
+        files: rendered.files,
+        overwrite: input.overwrite,
+        labels: input.labels,
+        reviewers: input.reviewers,
+        draft: input.draft,
+      });
+      outputResult(ctx.output, gitops, result);
+    },
+  });
+}

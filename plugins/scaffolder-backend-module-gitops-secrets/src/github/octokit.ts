@@ -1,0 +1,142 @@
+import { InputError } from '@backstage/errors';
+import {
+  DefaultGithubCredentialsProvider,
+  GithubCredentialsProvider,
+  ScmIntegrationRegistry,
+} from '@backstage/integration';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import { Octokit } from '@octokit/rest';
+import { parseRepoUrl } from './parseRepoUrl';
+
+/** The Octokit the actions use: REST methods plus retry and throttling. */
+export const GitopsOctokit = Octokit.plugin(throttling, retry);
+/** @public */
+export type GitopsOctokitClient = InstanceType<typeof GitopsOctokit>;
+
+/** Creates an authenticated Octokit for the repository a `repoUrl` names. */
+export type OctokitFactory = (opts: {
+  repoUrl: string;
+  token?: string;
+}) => Promise<{
+  octokit: Octokit;
+  owner: string;
+  repo: string;
+  host: string;
+}>;
+
+/** Options of {@link createOctokitFactory}. */
+export interface OctokitFactoryOptions {
+  integrations: ScmIntegrationRegistry;
+  credentialsProvider?: GithubCredentialsProvider;
+  /** Retries after a secondary rate limit or a 5xx (default 3). */
+  retries?: number;
+  /**
+   * Milliseconds per second of `retry-after` (and per backoff step). Default
+   * 1000; tests shrink it so retried faults do not slow them down.
+   */
+  retryAfterBaseValueMs?: number;
+  /**
+   * Space write requests one second apart, as GitHub asks of integrations that
+   * create content (default true). Tests turn it off.
+   */
+  paceWrites?: boolean;
+  /** Receives warnings about retries (never the token). */
+  logger?: { warn(message: string): void };
+}
+
+// plugin-throttling schedules each request through Bottleneck groups; this stand-in runs a job at once.
+const immediateGroup = {
+  key: () => ({
+    schedule: (
+      _options: unknown,
+      fn: (...args: unknown[]) => unknown,
+      ...args: unknown[]
+    ) => fn(...args),
+  }),
+};
+
+/**
+ * Builds an {@link OctokitFactory}: credentials from `integrations.github`
+ * through `DefaultGithubCredentialsProvider` (token or GitHub App), the API
+ * base URL of the matching integration (GitHub Enterprise), retry with
+ * backoff on 5xx, and throttling that waits out secondary rate limits.
+ */
+export function createOctokitFactory(
+  options: OctokitFactoryOptions,
+): OctokitFactory {
+  const {
+    integrations,
+    retries = 3,
+    retryAfterBaseValueMs = 1000,
+    paceWrites = true,
+    logger,
+  } = options;
+  const credentialsProvider =
+    options.credentialsProvider ??
+    DefaultGithubCredentialsProvider.fromIntegrations(integrations);
+
+  return async ({ repoUrl, token }) => {
+    const { host, owner, repo } = parseRepoUrl(repoUrl);
+    const integration = integrations.github.byHost(host);
+    if (!integration) {
+      throw new InputError(
+        `repoUrl: no GitHub integration is configured for host ${host} (integrations.github in app-config)`,
+      );
+    }
+    let auth = token;
+    if (!auth) {
+      const credentials = await credentialsProvider.getCredentials({
+        url: `https://${host}/${encodeURIComponent(owner)}/${encodeURIComponent(
+          repo,
+        )}`,
+      });
+      auth = credentials.token;
+    }
+    if (!auth) {
+      throw new InputError(
+        `repoUrl: no GitHub credentials for ${host}/${owner}/${repo}; configure a token or a GitHub App under integrations.github`,
+      );
+    }
+    const pacing = paceWrites
+      ? {}
+      : { write: immediateGroup, notifications: immediateGroup };
+    const octokit = new GitopsOctokit({
+      auth,
+      baseUrl: integration.config.apiBaseUrl,
+      request: { timeout: 60_000 },
+      retry: { retries, retryAfterBaseValue: retryAfterBaseValueMs },
+      throttle: {
+        ...pacing,
+        retryAfterBaseValue: retryAfterBaseValueMs,
+        fallbackSecondaryRateRetryAfter: 60,
+        onSecondaryRateLimit: (
+          retryAfter: number,
+          requestOptions: { method: string; url: string },
+          _octokit: unknown,
+          retryCount: number,
+        ) => {
+          logger?.warn(
+            `GitHub secondary rate limit on ${requestOptions.method} ${
+              requestOptions.url
+            }; retry ${retryCount + 1}/${retries} in ${retryAfter}s`,
+          );
+          return retryCount < retries;
+        },
+        onRateLimit: (
+          retryAfter: number,
+          requestOptions: { method: string; url: string },
+          _octokit: unknown,
+          retryCount: number,
+        ) => {
+          logger?.warn(
+            `GitHub rate limit exhausted on ${requestOptions.method} ${requestOptions.url}; resets in ${retryAfter}s`,
+          );
+          // Waiting up to two minutes is fine inside a task; longer is better reported.
+          return retryCount < 1 && retryAfter <= 120;
+        },
+      } as any,
+    });
+    return { octokit: octokit as unknown as Octokit, owner, repo, host };
+  };
+}

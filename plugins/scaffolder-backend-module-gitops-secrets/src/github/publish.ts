@@ -1,0 +1,608 @@
+import { InputError, NotAllowedError } from '@backstage/errors';
+import { Octokit } from '@octokit/rest';
+import { ActionContext } from '@backstage/plugin-scaffolder-node';
+import { createHash } from 'node:crypto';
+import { GithubPublishError, githubMessage, statusOf } from './errors';
+import { GitopsRepo } from './repo';
+import { isValidBranchName, normaliseRepoPath } from '../validation';
+
+/** One file of the change, path relative to the repository root. */
+export interface FileChange {
+  path: string;
+  content: string;
+  /**
+   * The content was computed from the file on the base branch (e.g. a
+   * kustomization.yaml with one more resource), so replacing it is the
+   * intent, not an overwrite. Default false.
+   */
+  update?: boolean;
+}
+
+/** What to publish. */
+export interface PublishRequest {
+  branchName: string;
+  title: string;
+  description: string;
+  commitMessage: string;
+  files: FileChange[];
+  /** Replace existing files that have other content (default: refuse and name them). */
+  overwrite?: boolean;
+  labels?: string[];
+  reviewers?: string[];
+  draft?: boolean;
+}
+
+/** What happened. */
+export interface PublishResult {
+  /**
+   * `created`: new PR. `updated`: new commit on the branch of an open PR (or
+   * its title/body changed). `unchanged`: the branch already holds exactly
+   * this change and the PR is open. `nothing-to-change`: the base branch
+   * already has this content; no branch, no PR.
+   */
+  outcome: 'created' | 'updated' | 'unchanged' | 'nothing-to-change';
+  pullRequestUrl?: string;
+  pullRequestNumber?: number;
+  branchName: string;
+  /** Head of the branch after publishing. */
+  commitSha?: string;
+  /** Paths that differ from the base branch. */
+  changedFiles: string[];
+}
+
+/** The parts of the scaffolder's ActionContext publishing needs. */
+export type PublishContext = Pick<
+  ActionContext<any, any>,
+  'checkpoint' | 'logger'
+>;
+
+/** Files that differ from the base branch, and files that would be overwritten. */
+export interface ChangePlan {
+  changed: FileChange[];
+  unchanged: string[];
+  conflicts: string[];
+}
+
+/** Compares the wanted files with the base branch. Reads only. */
+export async function planChanges(
+  repo: GitopsRepo,
+  files: FileChange[],
+  overwrite = false,
+): Promise<ChangePlan> {
+  const seen = new Set<string>();
+  for (const file of files) {
+    const normalised = normaliseRepoPath(file.path);
+    if ('error' in normalised || normalised.path !== file.path) {
+      throw new InputError(
+        `Invalid file path ${JSON.stringify(file.path)}: ${
+          'error' in normalised ? normalised.error : 'must be normalised'
+        }`,
+      );
+    }
+    if (seen.has(file.path)) {
+      throw new InputError(`File ${file.path} is written twice`);
+    }
+    seen.add(file.path);
+  }
+  const current = await Promise.all(files.map(f => repo.readFile(f.path)));
+  const plan: ChangePlan = { changed: [], unchanged: [], conflicts: [] };
+  files.forEach((file, i) => {
+    const existing = current[i];
+    if (existing === file.content) plan.unchanged.push(file.path);
+    else if (existing !== undefined && !file.update && !overwrite) {
+      plan.conflicts.push(file.path);
+    } else plan.changed.push(file);
+  });
+  return plan;
+}
+
+/** The InputError for files that exist with other content. */
+export function conflictError(repo: GitopsRepo, conflicts: string[]) {
+  return new InputError(
+    `${conflicts.length === 1 ? 'File' : 'Files'} ${conflicts.join(
+      ', ',
+    )} already ${conflicts.length === 1 ? 'exists' : 'exist'} on ${
+      repo.baseBranch
+    } of ${repo.owner}/${
+      repo.repo
+    } with other content; set overwrite: true to replace ${
+      conflicts.length === 1 ? 'it' : 'them'
+    }, or choose another cluster path/name`,
+  );
+}
+
+function digest(value: unknown): string {
+  return createHash('sha256')
+    .update(JSON.stringify(value))
+    .digest('hex')
+    .slice(0, 16);
+}
+
+// A type alias (not an interface) so it is a JsonObject for ctx.checkpoint.
+type PullSummary = {
+  number: number;
+  url: string;
+  title: string;
+  body: string;
+  baseRef: string;
+  labels: string[];
+  /** Found open rather than created by this call. */
+  existed?: boolean;
+};
+
+async function findOpenPull(
+  octokit: Octokit,
+  repo: GitopsRepo,
+  branchName: string,
+): Promise<PullSummary | undefined> {
+  const { data } = await octokit.rest.pulls.list({
+    owner: repo.owner,
+    repo: repo.repo,
+    head: `${repo.owner}:${branchName}`,
+    state: 'open',
+    per_page: 10,
+  });
+  const pr = data[0];
+  if (!pr) return undefined;
+  return {
+    number: pr.number,
+    url: pr.html_url,
+    title: pr.title,
+    body: pr.body ?? '',
+    baseRef: pr.base.ref,
+    labels: pr.labels.map(l => (typeof l === 'string' ? l : l.name ?? '')),
+  };
+}
+
+/**
+ * Commits `req.files` to `req.branchName` as one commit on the base branch
+ * (one tree with inline content on `base_tree`, holding only the files that
+ * change) and opens one pull request, or updates the existing one.
+ *
+ * - Same inputs again: the branch head is one commit on the current base
+ *   with exactly these files, so nothing is written and the open PR is
+ *   returned (`unchanged`).
+ * - Everything already on the base branch: `nothing-to-change`, nothing written.
+ * - A file that exists with other content: InputError naming it, unless
+ *   `overwrite` (or the file is marked `update`).
+ * - The branch belongs to the action: when the content or the base moved it
+ *   is reset to one new commit on the base (force update).
+ * - If the PR cannot be opened after this run created the branch, the branch
+ *   is deleted again, so nothing is left half-done; a branch that existed
+ *   before is left as it was and a re-run opens the PR.
+ *
+ * Every write runs inside `ctx.checkpoint`, so a retried task does not repeat it.
+ */
+export async function publishPullRequest(
+  ctx: PublishContext,
+  octokit: Octokit,
+  repo: GitopsRepo,
+  req: PublishRequest,
+): Promise<PublishResult> {
+  const { owner } = repo;
+  const name = `${owner}/${repo.repo}`;
+  const branch = req.branchName;
+  if (!isValidBranchName(branch)) {
+    throw new InputError(
+      `branchName: ${JSON.stringify(branch)} is not a valid git branch name`,
+    );
+  }
+  if (branch === repo.baseBranch) {
+    throw new InputError(
+      `branchName: must differ from the target branch ${repo.baseBranch}; the change is proposed as a pull request`,
+    );
+  }
+
+  const plan = await planChanges(repo, req.files, req.overwrite);
+  if (plan.conflicts.length) throw conflictError(repo, plan.conflicts);
+  const changedFiles = plan.changed.map(f => f.path);
+  if (!plan.changed.length) {
+    ctx.logger.info(
+      `Nothing to change: ${repo.baseBranch} of ${name} already has all ${req.files.length} files`,
+    );
+    return { outcome: 'nothing-to-change', branchName: branch, changedFiles };
+  }
+  if (repo.canPush === false) {
+    throw new NotAllowedError(
+      `The credentials configured for ${name} may read but not push to it; grant write access (contents and pull requests)`,
+    );
+  }
+
+  // 1. Does the branch already hold exactly this change on this base? Then nothing is written.
+  const existingHead = await readBranchHead(octokit, repo, branch);
+  let commitSha: string;
+  let madeCommit = false;
+  let createdBranch = false;
+  if (
+    existingHead &&
+    (await holdsExactly(octokit, repo, existingHead, plan.changed))
+  ) {
+    commitSha = existingHead.sha;
+    ctx.logger.info(
+      `Branch ${branch} already holds this change (commit ${commitSha.slice(
+        0,
+        7,
+      )}); no new commit`,
+    );
+  } else {
+    // 2. One tree (base tree + the changed files, inline: no blob per file), one commit on the base, the branch moved to it.
+    const contentDigest = digest(
+      plan.changed.map(f => [f.path, digest(f.content)]),
+    );
+    const treeSha = await ctx.checkpoint({
+      key: `gitops.tree.${name}.${repo.baseSha}.${contentDigest}`,
+      fn: async () => {
+        try {
+          const { data } = await octokit.rest.git.createTree({
+            owner,
+            repo: repo.repo,
+            base_tree: repo.baseTreeSha,
+            tree: plan.changed.map(f => ({
+              path: f.path,
+              mode: '100644' as const,
+              type: 'blob' as const,
+              content: f.content,
+            })),
+          });
+          return data.sha;
+        } catch (error) {
+          throw new GithubPublishError(
+            `Could not create the git tree in ${name} (nothing was changed): ${githubMessage(
+              error,
+            )}`,
+            error,
+          );
+        }
+      },
+    });
+    commitSha = await ctx.checkpoint({
+      key: `gitops.commit.${name}.${repo.baseSha}.${treeSha}`,
+      fn: async () => {
+        try {
+          const { data } = await octokit.rest.git.createCommit({
+            owner,
+            repo: repo.repo,
+            message: req.commitMessage,
+            tree: treeSha,
+            parents: [repo.baseSha],
+          });
+          return data.sha;
+        } catch (error) {
+          throw new GithubPublishError(
+            `Could not create the commit in ${name} (nothing was changed): ${githubMessage(
+              error,
+            )}`,
+            error,
+          );
+        }
+      },
+    });
+    madeCommit = true;
+    createdBranch = await ctx.checkpoint({
+      key: `gitops.ref.${name}.${branch}.${commitSha}`,
+      fn: () =>
+        moveBranch(
+          octokit,
+          repo,
+          branch,
+          commitSha,
+          existingHead !== undefined,
+        ),
+    });
+    ctx.logger.info(
+      `${
+        createdBranch ? 'Created' : 'Updated'
+      } branch ${branch} at ${commitSha.slice(0, 7)} with ${
+        changedFiles.length
+      } changed file(s): ${changedFiles.join(', ')}`,
+    );
+  }
+
+  // 3. The pull request.
+  let pull = await findOpenPull(octokit, repo, branch).catch(error => {
+    throw new GithubPublishError(
+      `Could not list pull requests of ${name}: ${githubMessage(error)}`,
+      error,
+    );
+  });
+  if (pull && pull.baseRef !== repo.baseBranch) {
+    throw new InputError(
+      `branchName: branch ${branch} already has open pull request #${pull.number} against ${pull.baseRef}, not ${repo.baseBranch}; close it or choose another branch name`,
+    );
+  }
+  let outcome: PublishResult['outcome'];
+  if (pull) {
+    const current = pull;
+    if (current.title !== req.title || current.body !== req.description) {
+      await ctx.checkpoint({
+        key: `gitops.pr.update.${name}.${current.number}.${digest([
+          req.title,
+          req.description,
+        ])}`,
+        fn: async () => {
+          await octokit.rest.pulls.update({
+            owner,
+            repo: repo.repo,
+            pull_number: current.number,
+            title: req.title,
+            body: req.description,
+          });
+        },
+      });
+      madeCommit = true;
+    }
+    outcome = madeCommit ? 'updated' : 'unchanged';
+  } else {
+    pull = await ctx.checkpoint({
+      key: `gitops.pr.create.${name}.${branch}.${commitSha}`,
+      fn: () => openPull(ctx, octokit, repo, req, branch, createdBranch),
+    });
+    if (!pull.existed) outcome = 'created';
+    else outcome = madeCommit ? 'updated' : 'unchanged';
+  }
+  const pr = pull!;
+
+  // 4. Labels and reviewers: useful, not essential; failures are logged.
+  const missingLabels = (req.labels ?? []).filter(
+    l => outcome === 'created' || !pr.labels.includes(l),
+  );
+  if (missingLabels.length) {
+    await ctx.checkpoint({
+      key: `gitops.pr.labels.${name}.${pr.number}.${digest(missingLabels)}`,
+      fn: async () => {
+        try {
+          await octokit.rest.issues.addLabels({
+            owner,
+            repo: repo.repo,
+            issue_number: pr.number,
+            labels: missingLabels,
+          });
+        } catch (error) {
+          ctx.logger.warn(
+            `Could not add labels ${missingLabels.join(', ')} to #${
+              pr.number
+            }: ${githubMessage(error)}`,
+          );
+        }
+      },
+    });
+  }
+  if (req.reviewers?.length && outcome === 'created') {
+    await ctx.checkpoint({
+      key: `gitops.pr.reviewers.${name}.${pr.number}`,
+      fn: async () => {
+        try {
+          await octokit.rest.pulls.requestReviewers({
+            owner,
+            repo: repo.repo,
+            pull_number: pr.number,
+            reviewers: req.reviewers!,
+          });
+        } catch (error) {
+          ctx.logger.warn(
+            `Could not request reviews from ${req.reviewers!.join(', ')} on #${
+              pr.number
+            }: ${githubMessage(error)}`,
+          );
+        }
+      },
+    });
+  }
+
+  ctx.logger.info(`Pull request #${pr.number} ${outcome}: ${pr.url}`);
+  return {
+    outcome,
+    pullRequestUrl: pr.url,
+    pullRequestNumber: pr.number,
+    branchName: branch,
+    commitSha,
+    changedFiles,
+  };
+}
+
+interface BranchHead {
+  sha: string;
+  treeSha: string;
+  parents: string[];
+}
+
+async function readBranchHead(
+  octokit: Octokit,
+  repo: GitopsRepo,
+  branch: string,
+): Promise<BranchHead | undefined> {
+  let sha: string;
+  try {
+    const { data } = await octokit.rest.git.getRef({
+      owner: repo.owner,
+      repo: repo.repo,
+      ref: `heads/${branch}`,
+    });
+    sha = data.object.sha;
+  } catch (error) {
+    if (statusOf(error) === 404) return undefined;
+    throw new GithubPublishError(
+      `Could not read branch ${branch} of ${repo.owner}/${
+        repo.repo
+      }: ${githubMessage(error)}`,
+      error,
+    );
+  }
+  const { data } = await octokit.rest.git.getCommit({
+    owner: repo.owner,
+    repo: repo.repo,
+    commit_sha: sha,
+  });
+  return { sha, treeSha: data.tree.sha, parents: data.parents.map(p => p.sha) };
+}
+
+/**
+ * Whether `head` is one commit on the current base changing exactly these
+ * files to exactly this content (what a previous run with the same inputs
+ * made). Reads only.
+ */
+async function holdsExactly(
+  octokit: Octokit,
+  repo: GitopsRepo,
+  head: BranchHead,
+  changed: FileChange[],
+): Promise<boolean> {
+  if (head.parents.length !== 1 || head.parents[0] !== repo.baseSha)
+    return false;
+  const { data } = await octokit.rest.repos.compareCommits({
+    owner: repo.owner,
+    repo: repo.repo,
+    base: repo.baseSha,
+    head: head.sha,
+  });
+  const files = (data.files ?? []).map(f => f.filename).sort();
+  const wanted = changed.map(f => f.path).sort();
+  if (files.length !== wanted.length || files.some((f, i) => f !== wanted[i]))
+    return false;
+  for (const file of changed) {
+    try {
+      const { data: content } = await octokit.rest.repos.getContent({
+        owner: repo.owner,
+        repo: repo.repo,
+        path: file.path,
+        ref: head.sha,
+      });
+      if (Array.isArray(content) || content.type !== 'file') return false;
+      if (
+        Buffer.from(content.content, 'base64').toString('utf8') !== file.content
+      )
+        return false;
+    } catch (error) {
+      if (statusOf(error) === 404) return false;
+      throw error;
+    }
+  }
+  return true;
+}
+
+const REF_ATTEMPTS = 3;
+
+/**
+ * Points `branch` at `commitSha`, creating it when absent. Returns whether
+ * the branch was created. A 422 on the ref (another writer moved it, or a
+ * retried create already succeeded) is retried after re-reading the ref.
+ */
+async function moveBranch(
+  octokit: Octokit,
+  repo: GitopsRepo,
+  branch: string,
+  commitSha: string,
+  exists: boolean,
+): Promise<boolean> {
+  const base = { owner: repo.owner, repo: repo.repo };
+  let lastError: unknown;
+  let branchExists = exists;
+  for (let attempt = 1; attempt <= REF_ATTEMPTS; attempt++) {
+    try {
+      if (!branchExists) {
+        await octokit.rest.git.createRef({
+          ...base,
+          ref: `refs/heads/${branch}`,
+          sha: commitSha,
+        });
+        return true;
+      }
+      await octokit.rest.git.updateRef({
+        ...base,
+        ref: `heads/${branch}`,
+        sha: commitSha,
+        force: true,
+      });
+      return false;
+    } catch (error) {
+      if (statusOf(error) !== 422) {
+        throw new GithubPublishError(
+          `Could not ${
+            branchExists ? 'update' : 'create'
+          } branch ${branch} in ${repo.owner}/${
+            repo.repo
+          } (no pull request was opened or changed): ${githubMessage(error)}`,
+          error,
+        );
+      }
+      lastError = error;
+      // Someone (or an earlier attempt) moved the ref: look again.
+      const head = await readBranchHead(octokit, repo, branch);
+      if (head?.sha === commitSha) return !exists;
+      branchExists = head !== undefined;
+    }
+  }
+  throw new GithubPublishError(
+    `Could not move branch ${branch} of ${repo.owner}/${
+      repo.repo
+    } to ${commitSha.slice(
+      0,
+      7,
+    )} after ${REF_ATTEMPTS} attempts: ${githubMessage(
+      lastError,
+    )}. Another push is racing this one; no pull request was opened or changed. Run the task again.`,
+    lastError,
+  );
+}
+
+async function openPull(
+  ctx: PublishContext,
+  octokit: Octokit,
+  repo: GitopsRepo,
+  req: PublishRequest,
+  branch: string,
+  createdBranch: boolean,
+): Promise<PullSummary> {
+  const name = `${repo.owner}/${repo.repo}`;
+  try {
+    const { data } = await octokit.rest.pulls.create({
+      owner: repo.owner,
+      repo: repo.repo,
+      title: req.title,
+      body: req.description,
+      head: branch,
+      base: repo.baseBranch,
+      draft: req.draft ?? false,
+    });
+    return {
+      number: data.number,
+      url: data.html_url,
+      title: data.title,
+      body: data.body ?? '',
+      baseRef: data.base.ref,
+      labels: [],
+    };
+  } catch (error) {
+    // A retried create (after a 5xx) may already have succeeded.
+    if (
+      statusOf(error) === 422 &&
+      /already exists/i.test(githubMessage(error))
+    ) {
+      const existing = await findOpenPull(octokit, repo, branch);
+      if (existing && existing.baseRef === repo.baseBranch)
+        return { ...existing, existed: true };
+    }
+    let cleanup = `branch ${branch} is kept; run the task again to open the pull request`;
+    if (createdBranch) {
+      try {
+        await octokit.rest.git.deleteRef({
+          owner: repo.owner,
+          repo: repo.repo,
+          ref: `heads/${branch}`,
+        });
+        cleanup = `branch ${branch} was deleted again, so nothing is left half-done`;
+      } catch (deleteError) {
+        cleanup = `branch ${branch} could not be deleted (${githubMessage(
+          deleteError,
+        )}); delete it or run the task again`;
+        ctx.logger.warn(cleanup);
+      }
+    }
+    throw new GithubPublishError(
+      `Could not open the pull request from ${branch} to ${
+        repo.baseBranch
+      } in ${name}: ${githubMessage(error)}; ${cleanup}`,
+      error,
+    );
+  }
+}

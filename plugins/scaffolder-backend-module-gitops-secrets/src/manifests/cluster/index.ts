@@ -1,0 +1,5 @@
+export * from './capi';
+export * from './leafTemplate';
+export * from './bootstrap';
+export * from './leafFlux';
+export * from './selectors';
