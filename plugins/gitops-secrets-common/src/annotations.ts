@@ -12,6 +12,13 @@ export const ANNOTATION_NAMESPACES = 'gitops-secrets.io/namespaces';
 /** On a `Component`: the value of {@link LABEL_KUBERNETES_ID} carried by its objects (Backstage's own annotation). @public */
 export const ANNOTATION_KUBERNETES_ID = 'backstage.io/kubernetes-id';
 
+/** On a `Component`: Backstage's own namespace annotation; read as one more namespace of the Component. @public */
+export const ANNOTATION_KUBERNETES_NAMESPACE =
+  'backstage.io/kubernetes-namespace';
+
+/** Resource `spec.type` of a cluster entity (the Backstage convention). @public */
+export const KUBERNETES_CLUSTER_RESOURCE_TYPE = 'kubernetes-cluster';
+
 /** On Kubernetes objects: which Backstage component they belong to. @public */
 export const LABEL_KUBERNETES_ID = 'backstage.io/kubernetes-id';
 

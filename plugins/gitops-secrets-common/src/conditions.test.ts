@@ -7,6 +7,7 @@ import {
   getCondition,
   gitopsClusterHealth,
   hasGenerationLag,
+  isCapiClusterProvisioned,
   isFalse,
   isReady,
   isReconciling,
@@ -192,6 +193,18 @@ describe('capiClusterHealth', () => {
       'Degraded',
     ],
     [
+      'v1beta2 Provisioned, control plane not yet initialized',
+      capiCluster('c', 'ns', {
+        available: 'False',
+        status: { initialization: { infrastructureProvisioned: true } },
+        conditions: [
+          cond('Available', 'False', 'NotAvailable'),
+          cond('ControlPlaneInitialized', 'False', 'NotInitialized'),
+        ],
+      }),
+      'Progressing',
+    ],
+    [
       'v1beta2 Provisioning',
       capiCluster('c', 'ns', { phase: 'Provisioning', available: 'False' }),
       'Progressing',
@@ -294,5 +307,52 @@ describe('mergeHealth and HEALTH_PRIORITY', () => {
     expect(mergeHealth(['Healthy', 'Suspended'])).toBe('Unknown');
     expect(mergeHealth(['Progressing', 'Suspended'])).toBe('Progressing');
     expect(mergeHealth([])).toBe('Unknown');
+  });
+});
+
+describe('isCapiClusterProvisioned', () => {
+  const v1beta1 = (
+    status: Record<string, unknown>,
+    conditions = [] as ReturnType<typeof cond>[],
+  ) => obj('cluster.x-k8s.io/v1beta1', 'Cluster', 'c', { status, conditions });
+  it.each([
+    ['v1beta2 control plane initialized', capiCluster('c', 'ns'), true],
+    [
+      'v1beta2 phase Provisioned, initialization without controlPlaneInitialized, condition False',
+      capiCluster('c', 'ns', {
+        status: { initialization: { infrastructureProvisioned: true } },
+        conditions: [
+          cond('ControlPlaneInitialized', 'False', 'NotInitialized'),
+        ],
+      }),
+      false,
+    ],
+    [
+      'v1beta2 initialization says false even though the phase is Provisioned',
+      capiCluster('c', 'ns', {
+        status: {
+          initialization: {
+            infrastructureProvisioned: true,
+            controlPlaneInitialized: false,
+          },
+        },
+      }),
+      false,
+    ],
+    [
+      'v1beta1 controlPlaneReady',
+      v1beta1({ phase: 'Provisioned', controlPlaneReady: true }),
+      true,
+    ],
+    [
+      'v1beta1 Provisioned, controlPlaneReady false',
+      v1beta1({ phase: 'Provisioned', controlPlaneReady: false }),
+      false,
+    ],
+    ['phase only', v1beta1({ phase: 'Provisioned' }), true],
+    ['Provisioning', v1beta1({ phase: 'Provisioning' }), false],
+    ['absent', undefined, false],
+  ] as const)('%s → %s', (_n, o, expected) => {
+    expect(isCapiClusterProvisioned(o)).toBe(expected);
   });
 });

@@ -215,14 +215,24 @@ export function esoHealth(obj: Maybe<SlimObject>): ObjectHealth {
   return 'Progressing';
 }
 
-/** The CAPI Cluster has a control plane (v1beta2 initialization, v1beta1 controlPlaneReady, or phase). @public */
+/**
+ * The CAPI Cluster's control plane is initialized, so addons (ClusterResourceSets) and the bootstrap Job can
+ * reach it. Phase `Provisioned` alone is not enough: CAPI sets it once the infrastructure and the control-plane
+ * endpoint exist, before the first control-plane node answers. Read, most specific first: v1beta2
+ * `status.initialization.controlPlaneInitialized`, the `ControlPlaneInitialized` condition, v1beta1
+ * `status.controlPlaneReady`, then the phase.
+ *
+ * @public
+ */
 export function isCapiClusterProvisioned(obj: Maybe<SlimObject>): boolean {
   const s = obj?.status;
-  return (
-    s?.phase === 'Provisioned' ||
-    s?.initialization?.controlPlaneInitialized === true ||
-    s?.controlPlaneReady === true
-  );
+  if (s?.initialization?.controlPlaneInitialized !== undefined) {
+    return s.initialization.controlPlaneInitialized === true;
+  }
+  const initialized = getCondition(obj, 'ControlPlaneInitialized');
+  if (initialized) return initialized.status === 'True';
+  if (s?.controlPlaneReady !== undefined) return s.controlPlaneReady === true;
+  return s?.phase === 'Provisioned';
 }
 
 /**
@@ -251,7 +261,8 @@ export function capiClusterHealth(obj: Maybe<SlimObject>): ObjectHealth {
     return 'Progressing';
   }
   if (summary?.status === 'False') {
-    return s?.phase === 'Provisioned' ? 'Degraded' : 'Progressing';
+    // Not available before the control plane is up is expected; after, it is a fault.
+    return isCapiClusterProvisioned(obj) ? 'Degraded' : 'Progressing';
   }
   if (summary?.status === 'Unknown') return 'Progressing';
   return s?.phase === 'Provisioned' ? 'Healthy' : 'Unknown';

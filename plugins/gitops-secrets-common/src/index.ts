@@ -10,6 +10,7 @@ export * from './conditions';
 export * from './duration';
 export * from './model';
 export * from './objects';
+export * from './paging';
 export * from './permissions';
 export * from './rules';
 export * from './slim';

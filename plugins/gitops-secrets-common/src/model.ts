@@ -183,7 +183,29 @@ export interface ClusterStatus {
   findings: Finding[];
   /** ISO 8601. */
   observedAt: string;
+  /** 0 while the backend's watches are connected; otherwise seconds since the cache was last known current. */
   cacheAgeSeconds?: number;
+  /**
+   * Present only when the lists (`flux.objects`, `eso.stores`, `eso.externalSecrets`, `leafClusters`) were cut to
+   * `limit` entries each. Problems are kept first; `eso.counts` and `totals` stay exact. Page through everything
+   * with `GET …/objects?kind=`.
+   */
+  truncated?: ClusterStatusTruncation;
+}
+
+/** How many entries each list of a {@link ClusterStatus} had before it was cut. @public */
+export interface ClusterListTotals {
+  fluxObjects: number;
+  externalSecrets: number;
+  stores: number;
+  leafClusters: number;
+}
+
+/** @public */
+export interface ClusterStatusTruncation {
+  /** Entries kept per list. */
+  limit: number;
+  totals: ClusterListTotals;
 }
 
 /** @public */
@@ -198,5 +220,47 @@ export interface ClusterSummary {
   name: string;
   health: Health;
   reachable: boolean;
+  error?: ClusterError;
+}
+
+/** Answer of `GET /clusters`: every configured cluster the caller may read. @public */
+export interface ClusterListResponse {
+  clusters: ClusterSummary[];
+}
+
+/** The lists `GET …/objects?kind=` pages through. @public */
+export const OBJECT_LIST_KINDS = [
+  'externalsecrets',
+  'flux',
+  'stores',
+  'leafclusters',
+] as const;
+
+/** @public */
+export type ObjectListKind = (typeof OBJECT_LIST_KINDS)[number];
+
+/** The item type of each object list. @public */
+export interface ObjectListItems {
+  externalsecrets: ExternalSecretStatus;
+  flux: FluxObjectStatus;
+  stores: StoreStatus;
+  leafclusters: LeafClusterStatus;
+}
+
+/**
+ * One page of a cluster's list (`GET /clusters/:name/objects`, or scoped to an entity with
+ * `GET /entities/:namespace/:kind/:name/objects?cluster=`). Sorted by namespace, kind, name.
+ *
+ * @public
+ */
+export interface ObjectPage<K extends ObjectListKind = ObjectListKind> {
+  cluster: string;
+  kind: K;
+  /** Matching entries in all pages (after `q` and `health`). */
+  total: number;
+  offset: number;
+  limit: number;
+  items: Array<ObjectListItems[K]>;
+  /** The cluster could not be read: the page is empty or shows the last cached state. */
   error?: ClusterError;
 }

@@ -79,9 +79,10 @@ describe('RULES', () => {
 });
 
 describe('ESO_NOT_INSTALLED', () => {
-  it('fires when there are no ESO CRDs and the API is not served', () => {
+  it('is only information when nothing installs or needs ESO (a Flux-only cluster)', () => {
     const [f] = findings([], 'ESO_NOT_INSTALLED', { servedVersions: {} });
-    expect(f.severity).toBe('error');
+    expect(f.severity).toBe('info');
+    expect(f.objects).toEqual([]);
     expect(f.fix).toContain('external-secrets-crds');
     expect(f.command).toBe(
       'kubectl --context mgmt get crd externalsecrets.external-secrets.io',
@@ -105,6 +106,39 @@ describe('ESO_NOT_INSTALLED', () => {
     expect(f.command).toBe(
       'kubectl --context mgmt -n flux-system get kustomization external-secrets-crds -o yaml',
     );
+  });
+
+  it('is an error when a Flux object applies ESO objects and nothing installs ESO', () => {
+    const racing = kustomization('cluster-secrets', {
+      conditions: notReady(
+        'ReconciliationFailed',
+        'ExternalSecret/orders/db dry-run failed: no matches for kind "ExternalSecret" in version "external-secrets.io/v1"',
+      ),
+    });
+    const [f] = findings([racing], 'ESO_NOT_INSTALLED', { servedVersions: {} });
+    expect(f.severity).toBe('error');
+    expect(f.detail).toContain('Kustomization flux-system/cluster-secrets');
+    expect(f.objects.map(o => o.name)).toEqual(['cluster-secrets']);
+  });
+
+  it('is a warning while the ESO HelmRelease is still installing, an error when it fails', () => {
+    const installing = helmRelease('external-secrets', {
+      conditions: [
+        cond('Ready', 'Unknown', 'Progressing', 'Running install'),
+        cond('Reconciling', 'True', 'Progressing'),
+      ],
+    });
+    const [w] = findings([installing], 'ESO_NOT_INSTALLED', {
+      servedVersions: {},
+    });
+    expect(w.severity).toBe('warning');
+    expect(w.detail).toContain('is still installing it');
+    const failed = helmRelease('external-secrets', {
+      conditions: [cond('Ready', 'False', 'InstallFailed', 'timed out')],
+    });
+    const [e] = findings([failed], 'ESO_NOT_INSTALLED', { servedVersions: {} });
+    expect(e.severity).toBe('error');
+    expect(e.fix).toContain('Fix HelmRelease flux-system/external-secrets');
   });
 
   it('does not fire when ESO CRDs exist', () => {
@@ -928,22 +962,47 @@ describe('LEAF_NOT_BOOTSTRAPPED', () => {
         }),
       ],
     ],
-    [
-      'still provisioning',
-      [
-        capiCluster('dev', 'default', {
-          phase: 'Provisioning',
-          available: 'False',
-        }),
-        gitopsCluster('dev', 'default', {
-          conditions: notReady('WaitingForControlPlaneReadyStatus', 'waiting'),
-        }),
-      ],
-    ],
   ])('does not fire when %s', (_n, objects) => {
     expect(
       findings([...healthyEso(), ...objects], 'LEAF_NOT_BOOTSTRAPPED'),
     ).toEqual([]);
+  });
+
+  it('only informs while the control plane is still coming up (phase Provisioned is not enough)', () => {
+    for (const capi of [
+      capiCluster('dev', 'default', {
+        phase: 'Provisioning',
+        available: 'False',
+      }),
+      capiCluster('dev', 'default', {
+        available: 'False',
+        status: { initialization: { infrastructureProvisioned: true } },
+        conditions: [
+          cond('Available', 'False', 'NotAvailable'),
+          cond('ControlPlaneInitialized', 'False', 'NotInitialized'),
+        ],
+      }),
+    ]) {
+      const list = findings(
+        [
+          ...healthyEso(),
+          capi,
+          gitopsCluster('dev', 'default', {
+            conditions: notReady(
+              'WaitingForControlPlaneReadyStatus',
+              'waiting',
+            ),
+          }),
+        ],
+        'LEAF_NOT_BOOTSTRAPPED',
+      );
+      expect(list.map(f => [f.severity, f.title])).toEqual([
+        ['info', 'Leaf cluster default/dev is waiting for its control plane'],
+      ]);
+      expect(list[0].detail).toContain(
+        'WaitingForControlPlaneReadyStatus: waiting',
+      );
+    }
   });
 });
 

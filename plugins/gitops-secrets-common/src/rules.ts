@@ -311,9 +311,19 @@ const unsupportedApi: Rule = {
   },
 };
 
+const CRD_RACE =
+  /no matches for kind "([^"]+)" in version "((?:[a-z0-9-]+\.)*external-secrets\.io\/[^"]+)"/;
+
+/** Flux objects that fail because an ESO kind is unknown to the API server: something needs ESO. */
+function objectsNeedingEso(ctx: RuleContext): SlimObject[] {
+  return ctx.view.fluxObjects
+    .filter(isFluxApplier)
+    .filter(o => CRD_RACE.test(failureText(o)));
+}
+
 const esoNotInstalled: Rule = {
   code: 'ESO_NOT_INSTALLED',
-  when: 'No ESO CRD exists and external-secrets.io is not served.',
+  when: 'No ESO CRD exists and external-secrets.io is not served. Error when an install fails or something needs ESO; warning while an install is in progress; info when nothing asks for ESO.',
   run(ctx) {
     if (ctx.eso.installed) return [];
     const esoUnsupported = ctx.unsupported.some(
@@ -321,29 +331,62 @@ const esoNotInstalled: Rule = {
     );
     if (esoUnsupported) return [];
     const crds = ctx.eso.crdsKustomization;
-    const objects = crds ? [refOf(crds)] : [];
-    const detail = crds
-      ? `Kustomization ${displayName(
-          refOf(crds),
-        )} exists but the CRDs are not on the cluster yet (${
-          readyMessage(crds) ?? 'no status'
-        }).`
-      : 'The cluster has no CustomResourceDefinition in external-secrets.io, so ExternalSecrets cannot be created.';
+    const hr = ctx.eso.helmRelease;
+    const needing = objectsNeedingEso(ctx);
+    const title = `External Secrets Operator is not installed on ${ctx.cluster}`;
+    if (crds) {
+      return [
+        finding('ESO_NOT_INSTALLED', 'error', {
+          title,
+          detail: `Kustomization ${displayName(
+            refOf(crds),
+          )} exists but the CRDs are not on the cluster yet (${
+            readyMessage(crds) ?? 'no status'
+          }).`,
+          fix: `Make Kustomization ${displayName(
+            refOf(crds),
+          )} Ready (see its message), or ${BOOTSTRAP_HINT}.`,
+          objects: [refOf(crds)],
+          command: kubectlLook(ctx.cluster, refOf(crds)),
+        }),
+      ];
+    }
+    const lookCrd = `kubectl --context ${shellQuote(
+      ctx.cluster,
+    )} get crd externalsecrets.external-secrets.io`;
+    if (hr) {
+      const failing = toHealth(objectHealth(hr)) === 'Degraded';
+      return [
+        finding('ESO_NOT_INSTALLED', failing ? 'error' : 'warning', {
+          title,
+          detail: `HelmRelease ${displayName(refOf(hr))} ${
+            failing ? 'fails to install it' : 'is still installing it'
+          } (${
+            readyMessage(hr) ?? 'no status'
+          }); until its CRDs exist, ExternalSecrets cannot be created.`,
+          fix: failing
+            ? `Fix HelmRelease ${displayName(
+                refOf(hr),
+              )} (see its message), or ${BOOTSTRAP_HINT}.`
+            : `Wait for HelmRelease ${displayName(
+                refOf(hr),
+              )}; to make the order explicit, ${BOOTSTRAP_HINT}.`,
+          objects: [refOf(hr)],
+          command: kubectlLook(ctx.cluster, refOf(hr)),
+        }),
+      ];
+    }
     return [
-      finding('ESO_NOT_INSTALLED', 'error', {
-        title: `External Secrets Operator is not installed on ${ctx.cluster}`,
-        detail,
-        fix: crds
-          ? `Make Kustomization ${displayName(
-              refOf(crds),
-            )} Ready (see its message), or ${BOOTSTRAP_HINT}.`
-          : `To install it, ${BOOTSTRAP_HINT}.`,
-        objects,
-        command: crds
-          ? kubectlLook(ctx.cluster, refOf(crds))
-          : `kubectl --context ${shellQuote(
-              ctx.cluster,
-            )} get crd externalsecrets.external-secrets.io`,
+      finding('ESO_NOT_INSTALLED', needing.length ? 'error' : 'info', {
+        title,
+        detail: needing.length
+          ? `The cluster has no CustomResourceDefinition in external-secrets.io, and nothing installs one, but ${needing
+              .map(o => describeRef(refOf(o)))
+              .join(', ')} applies ESO objects.`
+          : 'The cluster has no CustomResourceDefinition in external-secrets.io and nothing uses one: ExternalSecrets cannot be created here until ESO is installed.',
+        fix: `To install it, ${BOOTSTRAP_HINT}.`,
+        objects: needing.map(refOf),
+        command: lookCrd,
       }),
     ];
   },
@@ -380,9 +423,6 @@ export function removedApiVersionsIn(
     ),
   );
 }
-
-const CRD_RACE =
-  /no matches for kind "([^"]+)" in version "((?:[a-z0-9-]+\.)*external-secrets\.io\/[^"]+)"/;
 
 function dependsOnTransitively(
   index: ObjectIndex,
@@ -1028,7 +1068,7 @@ function capiClusterOf(
 
 const leafNotBootstrapped: Rule = {
   code: 'LEAF_NOT_BOOTSTRAPPED',
-  when: `A GitopsCluster lacks annotation ${ANNOTATION_CAPI_BOOTSTRAPPED} while its Cluster is provisioned, or is Ready=False for a reason other than waiting.`,
+  when: `A GitopsCluster lacks annotation ${ANNOTATION_CAPI_BOOTSTRAPPED} while its Cluster's control plane is initialized (warning), or is Ready=False for a reason other than waiting (error); info while the control plane is still coming up.`,
   run(ctx) {
     const out: Finding[] = [];
     const configs = ctx.index.list(
@@ -1045,8 +1085,31 @@ const leafNotBootstrapped: Rule = {
       );
       const capi = capiClusterOf(ctx, gc);
       const provisioned = isCapiClusterProvisioned(capi);
-      if (!failed && (bootstrapped || !provisioned)) continue;
+      if (bootstrapped && !failed) continue;
       const ref = refOf(gc);
+      if (!failed && !provisioned) {
+        // Expected while the cluster is created: say what it waits for, without alarm.
+        out.push(
+          finding('LEAF_NOT_BOOTSTRAPPED', 'info', {
+            title: `Leaf cluster ${displayName(
+              ref,
+            )} is waiting for its control plane`,
+            detail: `GitopsCluster ${displayName(
+              ref,
+            )} is not bootstrapped yet: ${
+              readyMessage(gc) ?? 'no status'
+            }. Flux bootstrap and the provider credentials follow once the control plane is initialized.`,
+            fix: `Nothing to do while Cluster ${
+              gc.spec?.capiClusterRef?.name ?? ref.name
+            } provisions; if it stays like this, look at the Cluster's and its control plane's conditions.`,
+            objects: [ref, ...(capi ? [refOf(capi)] : [])],
+            command: capi
+              ? kubectlLook(ctx.cluster, refOf(capi), 'describe')
+              : kubectlLook(ctx.cluster, ref, 'describe'),
+          }),
+        );
+        continue;
+      }
       const selecting = configs.filter(
         c =>
           c.metadata.namespace === gc.metadata.namespace &&

@@ -195,8 +195,8 @@ describe('overall health', () => {
       'Progressing',
     ],
     [
-      'an error finding without a degraded object (ESO missing)',
-      [secretStore('aws', 'team-a')],
+      'an error finding without a degraded object (CRDs Kustomization Ready, CRDs missing)',
+      [kustomization('external-secrets-crds')],
       'Degraded',
     ],
     // A warning (CRD version skew) does not change health.

@@ -1,0 +1,77 @@
+import path from 'node:path';
+import type {
+  SimCluster,
+  SimClusterOptions,
+  SimFleet,
+} from '@golden-gitops/kube-api-sim';
+import {
+  fixturesDir,
+  loadFixtureCluster,
+  startFleet,
+} from '@golden-gitops/kube-api-sim';
+
+/** The fixture clusters of the simulator (packages/kube-api-sim/fixtures). */
+export const FIXTURE_CLUSTERS = [
+  'management',
+  'leaf-dev',
+  'leaf-prod',
+  'crd-race',
+  'invalid-store',
+  'leaf-pending',
+  'no-eso',
+] as const;
+
+export type FixtureCluster = (typeof FIXTURE_CLUSTERS)[number];
+
+/** Start fixture clusters (by name) plus any extra clusters, sharing one CA. */
+export function startSimFleet(
+  fixtures: readonly string[],
+  extra: SimClusterOptions[] = [],
+): Promise<SimFleet> {
+  return startFleet([
+    ...fixtures.map(name => loadFixtureCluster(path.join(fixturesDir, name))),
+    ...extra,
+  ]);
+}
+
+/** A `gitopsSecrets.clusters[]` entry for a simulated cluster. */
+export function clusterConfig(
+  c: SimCluster,
+  opts: { token?: string; timeout?: string; name?: string } = {},
+) {
+  return {
+    name: opts.name ?? c.name,
+    url: c.url,
+    serviceAccountToken: opts.token ?? c.adminToken,
+    caData: c.caData,
+    ...(opts.timeout ? { timeout: opts.timeout } : {}),
+  };
+}
+
+/** Paths the backend requested from a cluster, from the simulator's counters. */
+export function requestedPaths(c: SimCluster): string[] {
+  return Object.keys(c.counters().byPath);
+}
+
+/**
+ * Poll until `check` stops throwing (or returns true), as long as `timeoutMs`
+ * allows; the last failure is rethrown. Condition-based, not timed.
+ */
+export async function eventually<T>(
+  check: () => Promise<T> | T,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const started = Date.now();
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== false) return v;
+      last = new Error('condition still false');
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() - started > timeoutMs) throw last;
+    await new Promise(r => setTimeout(r, 25));
+  }
+}

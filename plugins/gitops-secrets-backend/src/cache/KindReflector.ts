@@ -1,0 +1,380 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import type {
+  SlimObject,
+  WatchedKind,
+} from '@golden-gitops/plugin-gitops-secrets-common';
+import { slimObject } from '@golden-gitops/plugin-gitops-secrets-common';
+import type { KubeClient, WatchEvent } from '../kube/KubeClient';
+import { KubeRequestError } from '../kube/KubeClient';
+import type { StringPool } from './intern';
+
+export interface ReflectorOptions {
+  client: KubeClient;
+  kind: WatchedKind;
+  /** The served version to read. */
+  version: string;
+  pageSize: number;
+  backoffInitialMs: number;
+  backoffMaxMs: number;
+  /** Server-side end of each watch (the API server closes it; we resume from the last resourceVersion). */
+  watchTimeoutSeconds: number;
+  /** Extra silence tolerated past watchTimeoutSeconds before a watch is deemed dead. */
+  requestTimeoutMs: number;
+  pool: StringPool;
+  logger: LoggerService;
+  /** Anything changed: objects, connection state or error. */
+  onChange(): void;
+  /** The kind is no longer served (404): the cluster should rediscover. */
+  onGone(): void;
+  /** Every raw object seen, before slimming (the CRD watch uses it to notice CRDs coming and going). */
+  onRaw?(type: 'LISTED' | 'ADDED' | 'MODIFIED' | 'DELETED', raw: any): void;
+  /** Called after each complete list with what it saw. */
+  onListed?(): void;
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  now?: () => number;
+}
+
+function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise(resolve => {
+    if (signal.aborted) {
+      resolve();
+      return;
+    }
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** A watch that ended this soon after opening, without events, counts as a failure for backoff. */
+const MIN_HEALTHY_WATCH_MS = 1_000;
+
+/**
+ * List, then watch from the list's resourceVersion, for one kind on one
+ * cluster, keeping only slim objects. As client-node's ListWatch: a watch that
+ * ends is resumed from the last resourceVersion; 410 Gone (as an HTTP status
+ * or a watch ERROR event) relists; failures back off exponentially. Unlike it,
+ * raw objects are dropped as soon as they are slimmed.
+ */
+export class KindReflector {
+  readonly kind: WatchedKind;
+  readonly version: string;
+  /** namespace ('' for cluster-scoped) → name → object. */
+  private store = new Map<string, Map<string, SlimObject>>();
+  private count = 0;
+  private resourceVersion = '';
+  private readonly abort = new AbortController();
+  private running = false;
+  private backoffMs: number;
+  private expired = false;
+  private loggedError?: string;
+
+  /** A list has completed at least once: the store is meaningful. */
+  hasSynced = false;
+  /** A list or watch attempt has finished, successfully or not. */
+  attempted = false;
+  /** The last attempt failed, and nothing has succeeded since. */
+  lastError?: KubeRequestError;
+  /** A watch is open now. */
+  connected = false;
+  /** When the store was last known current (a list done, or a watch open until then): ms epoch. */
+  lastCurrentAt?: number;
+  lists = 0;
+
+  constructor(private readonly o: ReflectorOptions) {
+    this.kind = o.kind;
+    this.version = o.version;
+    this.backoffMs = o.backoffInitialMs;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  get path(): string {
+    const k = this.kind;
+    const ns = k.namespace
+      ? `/namespaces/${encodeURIComponent(k.namespace)}`
+      : '';
+    const prefix = k.group ? `/apis/${k.group}` : '/api';
+    return `${prefix}/${this.version}${ns}/${k.plural}`;
+  }
+
+  *objects(): Iterable<SlimObject> {
+    for (const byName of this.store.values()) yield* byName.values();
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.run().catch(e =>
+      this.o.logger.error(
+        `gitops-secrets: watch loop for ${
+          this.kind.key
+        } stopped unexpectedly: ${String((e as Error)?.message ?? e)}`,
+      ),
+    );
+  }
+
+  stop(): void {
+    this.abort.abort();
+  }
+
+  get stopped(): boolean {
+    return this.abort.signal.aborted;
+  }
+
+  private now(): number {
+    return (this.o.now ?? Date.now)();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return (this.o.sleep ?? defaultSleep)(ms, this.abort.signal);
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.abort.signal;
+    while (!signal.aborted) {
+      try {
+        if (!this.resourceVersion) await this.list();
+        const openedAt = this.now();
+        let events = 0;
+        // Spread reconnects of many watches (as client-go does): timeout in [T, 2T).
+        const timeoutSeconds = Math.floor(
+          this.o.watchTimeoutSeconds * (1 + Math.random()),
+        );
+        const { ended } = await this.o.client.watch(
+          this.path,
+          {
+            resourceVersion: this.resourceVersion,
+            allowWatchBookmarks: 'true',
+            timeoutSeconds: String(timeoutSeconds),
+            labelSelector: this.kind.labelSelector,
+          },
+          ev => {
+            events++;
+            this.onEvent(ev);
+          },
+          signal,
+          // Silent past the moment the server should have closed it: the connection is dead.
+          timeoutSeconds * 1000 + this.o.requestTimeoutMs,
+        );
+        this.markCurrent(true);
+        await ended;
+        this.markDisconnected();
+        if (this.expired) {
+          this.expired = false;
+          this.resourceVersion = '';
+          continue;
+        }
+        if (events === 0 && this.now() - openedAt < MIN_HEALTHY_WATCH_MS) {
+          // The server keeps closing watches at once: do not spin.
+          await this.sleep(this.nextBackoff());
+        } else {
+          this.backoffMs = this.o.backoffInitialMs;
+        }
+      } catch (e) {
+        if (signal.aborted) break;
+        this.markDisconnected();
+        const err =
+          e instanceof KubeRequestError
+            ? e
+            : new KubeRequestError(
+                'malformed',
+                `could not read ${this.kind.key}: ${String(
+                  (e as Error)?.message ?? e,
+                )}`,
+              );
+        if (err.status === 410) {
+          // Too old resourceVersion (or an expired continue token): list again, at once.
+          this.resourceVersion = '';
+          continue;
+        }
+        if (err.failure === 'malformed') this.resourceVersion = '';
+        if (err.status === 404) this.o.onGone();
+        this.fail(err);
+        await this.sleep(this.nextBackoff());
+      }
+    }
+    this.connected = false;
+  }
+
+  private nextBackoff(): number {
+    const ms = this.backoffMs;
+    this.backoffMs = Math.min(this.backoffMs * 2, this.o.backoffMaxMs);
+    return ms;
+  }
+
+  private fail(err: KubeRequestError): void {
+    this.attempted = true;
+    this.lastError = err;
+    const text = `${err.failure}:${err.status ?? ''}:${err.message}`;
+    if (this.loggedError !== text) {
+      // Once per distinct failure, not once per retry.
+      this.loggedError = text;
+      this.o.logger.warn(
+        `gitops-secrets: reading ${this.kind.key} failed, retrying with backoff: ${err.message}`,
+      );
+    }
+    this.o.onChange();
+  }
+
+  private markCurrent(connected: boolean): void {
+    const changed =
+      !this.attempted ||
+      this.lastError !== undefined ||
+      this.connected !== connected;
+    this.attempted = true;
+    this.lastError = undefined;
+    this.connected = connected;
+    this.lastCurrentAt = this.now();
+    if (this.loggedError) {
+      this.o.logger.info(`gitops-secrets: reading ${this.kind.key} recovered`);
+      this.loggedError = undefined;
+    }
+    if (changed) this.o.onChange();
+  }
+
+  private markDisconnected(): void {
+    if (this.connected) {
+      this.connected = false;
+      this.lastCurrentAt = this.now();
+    }
+  }
+
+  /** Keep an object: right kind, has a name, passes the kind's name filter. */
+  private accept(raw: any): boolean {
+    const name = raw?.metadata?.name;
+    if (typeof name !== 'string' || !name) return false;
+    const suffix = this.kind.nameSuffix;
+    return !suffix || name.endsWith(suffix);
+  }
+
+  private slim(raw: any): SlimObject {
+    // List items of built-in kinds come without apiVersion/kind.
+    const obj = slimObject({
+      ...raw,
+      apiVersion: `${this.kind.group ? `${this.kind.group}/` : ''}${
+        this.version
+      }`,
+      kind: this.kind.kind,
+    });
+    return this.o.pool.internObject(obj);
+  }
+
+  private put(
+    store: Map<string, Map<string, SlimObject>>,
+    obj: SlimObject,
+  ): boolean {
+    const ns = obj.metadata.namespace ?? '';
+    let byName = store.get(ns);
+    if (!byName) {
+      byName = new Map();
+      store.set(ns, byName);
+    }
+    const isNew = !byName.has(obj.metadata.name);
+    byName.set(obj.metadata.name, obj);
+    return isNew;
+  }
+
+  private async list(): Promise<void> {
+    const signal = this.abort.signal;
+    const next = new Map<string, Map<string, SlimObject>>();
+    let count = 0;
+    let cont: string | undefined;
+    let rv = '';
+    do {
+      const page = (await this.o.client.getJson(
+        this.path,
+        {
+          limit: String(this.o.pageSize),
+          continue: cont,
+          labelSelector: this.kind.labelSelector,
+        },
+        signal,
+      )) as any;
+      if (!page || !Array.isArray(page.items)) {
+        throw new KubeRequestError(
+          'malformed',
+          `list ${this.path} did not answer a list`,
+        );
+      }
+      for (const raw of page.items) {
+        this.o.onRaw?.('LISTED', raw);
+        if (!this.accept(raw)) continue;
+        if (this.put(next, this.slim(raw))) count++;
+      }
+      cont =
+        typeof page.metadata?.continue === 'string' && page.metadata.continue
+          ? page.metadata.continue
+          : undefined;
+      rv = String(page.metadata?.resourceVersion ?? '');
+    } while (cont);
+    this.store = next;
+    this.count = count;
+    this.resourceVersion = rv;
+    this.hasSynced = true;
+    this.lists++;
+    this.o.onListed?.();
+    this.markCurrent(false);
+    this.o.onChange();
+  }
+
+  private onEvent(ev: WatchEvent): void {
+    const obj = ev?.object as any;
+    const rv = obj?.metadata?.resourceVersion;
+    switch (ev?.type) {
+      case 'ERROR': {
+        const code = Number(obj?.code);
+        if (code === 410) {
+          // The stream ends after this; the loop relists.
+          this.expired = true;
+          return;
+        }
+        throw new KubeRequestError(
+          'http',
+          `watch ${this.path} reported error ${
+            Number.isFinite(code) ? code : 'without a code'
+          }`,
+          Number.isFinite(code) ? code : undefined,
+        );
+      }
+      case 'BOOKMARK':
+        break;
+      case 'ADDED':
+      case 'MODIFIED': {
+        this.o.onRaw?.(ev.type, obj);
+        if (!this.accept(obj)) {
+          this.o.logger.debug?.(
+            `gitops-secrets: ignored a ${this.kind.key} event without a name`,
+          );
+          break;
+        }
+        if (this.put(this.store, this.slim(obj))) this.count++;
+        this.o.onChange();
+        break;
+      }
+      case 'DELETED': {
+        this.o.onRaw?.('DELETED', obj);
+        const name = obj?.metadata?.name;
+        const byName = this.store.get(obj?.metadata?.namespace ?? '');
+        if (typeof name === 'string' && byName?.delete(name)) {
+          this.count--;
+          if (!byName.size) this.store.delete(obj?.metadata?.namespace ?? '');
+          this.o.onChange();
+        }
+        break;
+      }
+      default:
+        throw new KubeRequestError(
+          'malformed',
+          `watch ${this.path} sent an event of unknown type`,
+        );
+    }
+    if (typeof rv === 'string' && rv) this.resourceVersion = rv;
+  }
+}

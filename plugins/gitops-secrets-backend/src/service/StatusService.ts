@@ -1,0 +1,83 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import type {
+  ClusterError,
+  ClusterStatus,
+  SummaryScope,
+} from '@golden-gitops/plugin-gitops-secrets-common';
+import { summarizeCluster } from '@golden-gitops/plugin-gitops-secrets-common';
+import type { Fleet } from '../cache/Fleet';
+
+/**
+ * Answers status questions from the caches. Each cluster is handled on its
+ * own: it costs at most its timeout, and anything that goes wrong becomes an
+ * error on that cluster's status, never a failed response.
+ */
+export class StatusService {
+  constructor(
+    private readonly fleet: Fleet,
+    private readonly logger: LoggerService,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  clusterNames(): string[] {
+    return this.fleet.names();
+  }
+
+  isConfigured(name: string): boolean {
+    return this.fleet.has(name);
+  }
+
+  /** A status that only reports an error (cluster not configured, or our own failure). */
+  private errorStatus(cluster: string, error: ClusterError): ClusterStatus {
+    return summarizeCluster({
+      cluster,
+      objects: [],
+      servedVersions: {},
+      error,
+      now: new Date(this.now()),
+    });
+  }
+
+  /**
+   * The status of one cluster (or a scope of it), each list cut to `limit`
+   * entries (all when absent). Never rejects.
+   */
+  async clusterStatus(
+    name: string,
+    scope?: SummaryScope,
+    limit?: number,
+  ): Promise<ClusterStatus> {
+    const cache = this.fleet.acquire(name);
+    if (!cache) {
+      return this.errorStatus(name, {
+        type: 'NOT_CONFIGURED',
+        message: `No cluster named '${name}' is configured in the gitops-secrets backend.`,
+      });
+    }
+    try {
+      const settled = await cache.whenSettled();
+      return cache.summary(scope, { timedOut: !settled, limit });
+    } catch (e) {
+      this.logger.error(
+        `gitops-secrets: summarising cluster ${name} failed: ${String(
+          (e as Error)?.stack ?? e,
+        )}`,
+      );
+      return this.errorStatus(name, {
+        type: 'UNKNOWN',
+        message:
+          'The backend failed to summarise this cluster; see the backend logs.',
+      });
+    }
+  }
+
+  /** Several clusters at once; each settles or times out on its own. */
+  async clusterStatuses(
+    targets: Array<{ cluster: string; scope?: SummaryScope }>,
+    limit?: number,
+  ): Promise<ClusterStatus[]> {
+    return Promise.all(
+      targets.map(t => this.clusterStatus(t.cluster, t.scope, limit)),
+    );
+  }
+}
