@@ -24,6 +24,16 @@ if (fs.existsSync(e2eFile)) {
   // expected = passed (after retries), unexpected = failed, flaky = passed on retry.
   passed += (e2e.stats.expected || 0) + (e2e.stats.flaky || 0);
   failed += e2e.stats.unexpected || 0;
+  // Errors outside any test (the portal did not start, a spec did not compile) fail the run too:
+  // Playwright then reports 0 unexpected tests, which would otherwise read as a pass.
+  const globalErrors = (e2e.errors || []).length;
+  if (globalErrors > 0) {
+    console.log(`browser tests: ${globalErrors} error(s) outside any test`);
+    failed += globalErrors;
+  }
+} else if (process.env.SKIP_E2E !== '1') {
+  console.log('Playwright wrote no results');
+  failed += 1;
 }
 
 console.log(`${passed} passed, ${failed} failed`);

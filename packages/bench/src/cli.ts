@@ -1,0 +1,214 @@
+/*
+ * `npm run bench -- [--smoke] [options]`: runs the benchmarks, prints the results table, writes JSON.
+ * Exits non-zero when a scenario breaks (a request fails, the cache never syncs, a PR is not opened), never because a
+ * goal is missed: benchmarks print figures, they do not pass or fail on them.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { runPrBench } from './pr/prBench';
+import { goals, machine, markdown, Results } from './report';
+import { runStatusBench, StatusBenchOptions } from './status/statusBench';
+
+// The package runs from its sources (bin/bench), so __dirname is packages/bench/src.
+// eslint-disable-next-line no-restricted-syntax
+const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+
+const USAGE = `Usage: npm run bench -- [options]
+
+  --smoke                 tiny sizes (CI; about a minute)
+  --only LIST             status (P1, P2, P4) and/or pr (P3), comma separated (default both)
+  --clusters N            clusters in the fleet (full: 20)
+  --external-secrets N    ExternalSecrets per cluster (full: 2000)
+  --kustomizations N      Kustomizations per cluster (full: 200)
+  --helm-releases N       HelmReleases per cluster (full: 50)
+  --sequential N          sequential requests per plugin and fleet state (full: 100)
+  --concurrent N          requests sent 20 at a time (full: 200)
+  --memory-objects N      P4: cached objects (full: 50000; 0 skips P4)
+  --timeout-ms N          our per-cluster timeout (full: 5000)
+  --config-json JSON      merged into the backend's config, e.g. '{"gitopsSecrets":{"cache":{"pageSize":100}}}'
+  --anchor-cap-ms N       how long to wait for the anchor while a cluster is black-holed (full: 30000)
+  --pr-runs N             P3 runs per variant (full: 5)
+  --out FILE              JSON results (default .bench/results.json, smoke: .bench/results-smoke.json)
+  --markdown FILE         also write the markdown table to FILE
+  --update-docs           put the table into docs/benchmarks.md (between its bench:results markers)
+  --verbose               show the children's logs
+`;
+
+const START = '<!-- bench:results:start -->';
+const END = '<!-- bench:results:end -->';
+
+/** Replaces the results section of docs/benchmarks.md (between the markers) with this run's table. */
+function updateDocs(table: string) {
+  const file = path.join(REPO_ROOT, 'docs', 'benchmarks.md');
+  const doc = fs.readFileSync(file, 'utf8');
+  const a = doc.indexOf(START);
+  const b = doc.indexOf(END);
+  if (a < 0 || b < a)
+    throw new Error(`${file} has no ${START} … ${END} section`);
+  const updated = `${doc.slice(0, a + START.length)}\n\n${table}\n\n${doc.slice(
+    b,
+  )}`;
+  // Formatted as the repository's prettier:check wants it (the root's prettier 2, its config).
+  const prettier = require('prettier');
+  const options = prettier.resolveConfig.sync(file) ?? {};
+  fs.writeFileSync(
+    file,
+    prettier.format(updated, { ...options, filepath: file }),
+  );
+}
+
+function modeOf(customised: boolean, smoke: boolean): Results['mode'] {
+  if (customised) return 'custom';
+  return smoke ? 'smoke' : 'full';
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      smoke: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      clusters: { type: 'string' },
+      'external-secrets': { type: 'string' },
+      kustomizations: { type: 'string' },
+      'helm-releases': { type: 'string' },
+      sequential: { type: 'string' },
+      concurrent: { type: 'string' },
+      'memory-objects': { type: 'string' },
+      'timeout-ms': { type: 'string' },
+      'config-json': { type: 'string' },
+      'anchor-cap-ms': { type: 'string' },
+      'pr-runs': { type: 'string' },
+      out: { type: 'string' },
+      markdown: { type: 'string' },
+      'update-docs': { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const smoke = values.smoke!;
+  const num = (v: string | undefined, full: number, small: number) => {
+    if (v === undefined) return smoke ? small : full;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0)
+      throw new Error(`expected a whole number, got ${JSON.stringify(v)}`);
+    return n;
+  };
+  const only = new Set(
+    (values.only ?? 'status,pr').split(',').map(s => s.trim()),
+  );
+  for (const o of only) {
+    if (o !== 'status' && o !== 'pr')
+      throw new Error(`--only: unknown ${JSON.stringify(o)} (status, pr)`);
+  }
+  const clusters = num(values.clusters, 20, 3);
+  if (clusters < 2)
+    throw new Error('--clusters: at least 2 (one is black-holed)');
+  const customised = argv.some(
+    a =>
+      a.startsWith('--') &&
+      ![
+        '--smoke',
+        '--verbose',
+        '--out',
+        '--markdown',
+        '--update-docs',
+      ].includes(a),
+  );
+  const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+  const started = new Date();
+  const t0 = performance.now();
+  const results: Results = {
+    mode: modeOf(customised, smoke),
+    command: `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
+    startedAt: started.toISOString(),
+    durationS: 0,
+    machine: machine(),
+    goals: [],
+    errors: [],
+  };
+
+  if (only.has('pr')) {
+    log('P3: pull requests on the GitHub simulator');
+    try {
+      results.pr = await runPrBench({
+        files: 30,
+        runs: num(values['pr-runs'], 5, 1),
+        latencies: smoke ? [0] : [0, 100],
+        seedFileCount: smoke ? 20 : 200,
+        log,
+      });
+      results.errors.push(...results.pr.errors);
+    } catch (error) {
+      results.errors.push(`P3: ${(error as Error).stack ?? error}`);
+    }
+  }
+
+  if (only.has('status')) {
+    log('P1/P2/P4: status reads on the simulated fleet');
+    const opts: StatusBenchOptions = {
+      size: {
+        clusters,
+        externalSecrets: num(values['external-secrets'], 2000, 60),
+        kustomizations: num(values.kustomizations, 200, 12),
+        helmReleases: num(values['helm-releases'], 50, 6),
+        teams: smoke ? 3 : 20,
+      },
+      sequential: num(values.sequential, 100, 20),
+      concurrentTotal: num(values.concurrent, 200, 40),
+      concurrency: 20,
+      clusterTimeoutMs: num(values['timeout-ms'], 5000, 2000),
+      anchorCapMs: num(values['anchor-cap-ms'], 30_000, 3000),
+      anchorBlackholeRequests: smoke ? 1 : 2,
+      requestTimeoutMs: smoke ? 30_000 : 120_000,
+      syncTimeoutMs: smoke ? 30_000 : 180_000,
+      memoryObjects: num(values['memory-objects'], 50_000, 1000),
+      configOverride: values['config-json']
+        ? JSON.parse(values['config-json'])
+        : undefined,
+      verbose: values.verbose!,
+      log,
+    };
+    try {
+      results.status = await runStatusBench(opts);
+      results.errors.push(...results.status.errors);
+    } catch (error) {
+      results.errors.push(`P1/P2/P4: ${(error as Error).stack ?? error}`);
+    }
+  }
+
+  results.durationS = (performance.now() - t0) / 1000;
+  results.goals = goals(results);
+  const table = markdown(results);
+  process.stdout.write(`${table}\n`);
+
+  // npm runs the script in packages/bench; paths given on the command line are relative to where npm was invoked.
+  const invokedIn = process.env.INIT_CWD ?? process.cwd();
+  const out = values.out
+    ? path.resolve(invokedIn, values.out)
+    : path.join(
+        REPO_ROOT,
+        '.bench',
+        smoke ? 'results-smoke.json' : 'results.json',
+      );
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  if (values.markdown)
+    fs.writeFileSync(path.resolve(invokedIn, values.markdown), `${table}\n`);
+  if (values['update-docs']) updateDocs(table);
+  log(`results written to ${path.relative(process.cwd(), out) || out}`);
+  if (results.errors.length) {
+    log(
+      `${results.errors.length} scenario error(s):\n${results.errors
+        .map(e => `  - ${e}`)
+        .join('\n')}`,
+    );
+    return 1;
+  }
+  return 0;
+}
