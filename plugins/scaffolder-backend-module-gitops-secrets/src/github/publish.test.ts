@@ -1,5 +1,10 @@
 import { Octokit } from '@octokit/rest';
-import { Harness, mockContext, startHarness } from './__testUtils__/harness';
+import {
+  Harness,
+  mockContext,
+  RERUN_WRITES,
+  startHarness,
+} from './__testUtils__/harness';
 import { openGitopsRepo } from './repo';
 import { publishPullRequest, PublishRequest } from './publish';
 import { parseRepoUrl } from './parseRepoUrl';
@@ -116,7 +121,7 @@ describe('publishPullRequest', () => {
     ).toBe('new: 1\n');
   });
 
-  it('re-run with the same inputs: no new commit, the same PR (unchanged)', async () => {
+  it('re-run with the same inputs: the branch keeps its commit, the same PR (unchanged)', async () => {
     const { fullName, octokit } = await setup();
     const first = await publish(octokit, fullName, request());
     h.sim.resetCounters();
@@ -126,8 +131,11 @@ describe('publishPullRequest', () => {
       pullRequestNumber: first.result.pullRequestNumber,
       commitSha: first.result.commitSha,
     });
-    expect(h.writes()).toEqual({});
-    expect(h.sim.listPulls(fullName)).toHaveLength(1);
+    // A tree and a commit left unreferenced, the branch create refused (422); no ref or PR write.
+    expect(h.writes()).toEqual(RERUN_WRITES);
+    expect(h.sim.listPulls(fullName)).toMatchObject([
+      { head: { sha: first.result.commitSha } },
+    ]);
   });
 
   it('re-run with other content: one new commit on the base, the same PR updated', async () => {

@@ -159,14 +159,20 @@ async function findOpenPull(
  * (one tree with inline content on `base_tree`, holding only the files that
  * change) and opens one pull request, or updates the existing one.
  *
- * - Same inputs again: the branch head is one commit on the current base
- *   with exactly these files, so nothing is written and the open PR is
+ * Requests on a first run: the tree, the commit, the branch created at it
+ * (`POST git/refs`) and the pull request — a branch this run created cannot
+ * have an open pull request, so none is looked for. With `openGitopsRepo`'s
+ * three reads that is 7 requests, 4 of them writes.
+ *
+ * - Same inputs again: creating the branch answers 422 (it exists); its head
+ *   is one commit on the current base with exactly this tree, so the branch
+ *   is left as it is (the new commit stays unreferenced) and the open PR is
  *   returned (`unchanged`).
  * - Everything already on the base branch: `nothing-to-change`, nothing written.
  * - A file that exists with other content: InputError naming it, unless
  *   `overwrite` (or the file is marked `update`).
  * - The branch belongs to the action: when the content or the base moved it
- *   is reset to one new commit on the base (force update).
+ *   is reset to the new commit on the base (force update).
  * - If the PR cannot be opened after this run created the branch, the branch
  *   is deleted again, so nothing is left half-done; a branch that existed
  *   before is left as it was and a re-run opens the PR.
@@ -202,109 +208,105 @@ export async function publishPullRequest(
     );
     return { outcome: 'nothing-to-change', branchName: branch, changedFiles };
   }
-  if (repo.canPush === false) {
-    throw new NotAllowedError(
-      `The credentials configured for ${name} may read but not push to it; grant write access (contents and pull requests)`,
-    );
-  }
+  const readOnly = `The credentials configured for ${name} may read but not push to it; grant write access (contents and pull requests)`;
+  if (repo.canPush === false) throw new NotAllowedError(readOnly);
 
-  // 1. Does the branch already hold exactly this change on this base? Then nothing is written.
-  const existingHead = await readBranchHead(octokit, repo, branch);
-  let commitSha: string;
-  let madeCommit = false;
-  let createdBranch = false;
-  if (
-    existingHead &&
-    (await holdsExactly(octokit, repo, existingHead, plan.changed))
-  ) {
-    commitSha = existingHead.sha;
+  // 1. One tree (base tree + the changed files, inline: no blob per file) and one commit on the base.
+  const contentDigest = digest(
+    plan.changed.map(f => [f.path, digest(f.content)]),
+  );
+  const treeSha = await ctx.checkpoint({
+    key: `gitops.tree.${name}.${repo.baseSha}.${contentDigest}`,
+    fn: async () => {
+      try {
+        const { data } = await octokit.rest.git.createTree({
+          owner,
+          repo: repo.repo,
+          base_tree: repo.baseTreeSha,
+          tree: plan.changed.map(f => ({
+            path: f.path,
+            mode: '100644' as const,
+            type: 'blob' as const,
+            content: f.content,
+          })),
+        });
+        return data.sha;
+      } catch (error) {
+        const status = statusOf(error);
+        // The first write: when the push permission was not known beforehand, a refusal here means read-only credentials.
+        if ((status === 403 || status === 404) && repo.canPush !== true) {
+          throw new NotAllowedError(
+            `${readOnly} (GitHub answered ${status} to the first write: ${githubMessage(
+              error,
+            )}); nothing was changed`,
+          );
+        }
+        throw new GithubPublishError(
+          `Could not create the git tree in ${name} (nothing was changed): ${githubMessage(
+            error,
+          )}`,
+          error,
+        );
+      }
+    },
+  });
+  const newCommitSha = await ctx.checkpoint({
+    key: `gitops.commit.${name}.${repo.baseSha}.${treeSha}`,
+    fn: async () => {
+      try {
+        const { data } = await octokit.rest.git.createCommit({
+          owner,
+          repo: repo.repo,
+          message: req.commitMessage,
+          tree: treeSha,
+          parents: [repo.baseSha],
+        });
+        return data.sha;
+      } catch (error) {
+        throw new GithubPublishError(
+          `Could not create the commit in ${name} (nothing was changed): ${githubMessage(
+            error,
+          )}`,
+          error,
+        );
+      }
+    },
+  });
+
+  // 2. The branch: created at the commit; if it exists, left alone when it already holds exactly this change, else reset.
+  const placed = await ctx.checkpoint({
+    key: `gitops.ref.${name}.${branch}.${newCommitSha}`,
+    fn: () => placeBranch(octokit, repo, branch, newCommitSha, treeSha),
+  });
+  const commitSha = placed.sha;
+  if (placed.outcome === 'unchanged') {
     ctx.logger.info(
       `Branch ${branch} already holds this change (commit ${commitSha.slice(
         0,
         7,
-      )}); no new commit`,
+      )}); left as it is`,
     );
   } else {
-    // 2. One tree (base tree + the changed files, inline: no blob per file), one commit on the base, the branch moved to it.
-    const contentDigest = digest(
-      plan.changed.map(f => [f.path, digest(f.content)]),
-    );
-    const treeSha = await ctx.checkpoint({
-      key: `gitops.tree.${name}.${repo.baseSha}.${contentDigest}`,
-      fn: async () => {
-        try {
-          const { data } = await octokit.rest.git.createTree({
-            owner,
-            repo: repo.repo,
-            base_tree: repo.baseTreeSha,
-            tree: plan.changed.map(f => ({
-              path: f.path,
-              mode: '100644' as const,
-              type: 'blob' as const,
-              content: f.content,
-            })),
-          });
-          return data.sha;
-        } catch (error) {
-          throw new GithubPublishError(
-            `Could not create the git tree in ${name} (nothing was changed): ${githubMessage(
-              error,
-            )}`,
-            error,
-          );
-        }
-      },
-    });
-    commitSha = await ctx.checkpoint({
-      key: `gitops.commit.${name}.${repo.baseSha}.${treeSha}`,
-      fn: async () => {
-        try {
-          const { data } = await octokit.rest.git.createCommit({
-            owner,
-            repo: repo.repo,
-            message: req.commitMessage,
-            tree: treeSha,
-            parents: [repo.baseSha],
-          });
-          return data.sha;
-        } catch (error) {
-          throw new GithubPublishError(
-            `Could not create the commit in ${name} (nothing was changed): ${githubMessage(
-              error,
-            )}`,
-            error,
-          );
-        }
-      },
-    });
-    madeCommit = true;
-    createdBranch = await ctx.checkpoint({
-      key: `gitops.ref.${name}.${branch}.${commitSha}`,
-      fn: () =>
-        moveBranch(
-          octokit,
-          repo,
-          branch,
-          commitSha,
-          existingHead !== undefined,
-        ),
-    });
     ctx.logger.info(
       `${
-        createdBranch ? 'Created' : 'Updated'
+        placed.outcome === 'created' ? 'Created' : 'Updated'
       } branch ${branch} at ${commitSha.slice(0, 7)} with ${
         changedFiles.length
       } changed file(s): ${changedFiles.join(', ')}`,
     );
   }
+  const createdBranch = placed.outcome === 'created';
+  let madeCommit = placed.outcome !== 'unchanged';
 
-  // 3. The pull request.
-  let pull = await findOpenPull(octokit, repo, branch).catch(error => {
-    throw new GithubPublishError(
-      `Could not list pull requests of ${name}: ${githubMessage(error)}`,
-      error,
-    );
-  });
+  // 3. The pull request. A branch this run created has none open (a racing create answers 422, handled in openPull).
+  let pull = createdBranch
+    ? undefined
+    : await findOpenPull(octokit, repo, branch).catch(error => {
+        throw new GithubPublishError(
+          `Could not list pull requests of ${name}: ${githubMessage(error)}`,
+          error,
+        );
+      });
   if (pull && pull.baseRef !== repo.baseBranch) {
     throw new InputError(
       `branchName: branch ${branch} already has open pull request #${pull.number} against ${pull.baseRef}, not ${repo.baseBranch}; close it or choose another branch name`,
@@ -406,11 +408,19 @@ interface BranchHead {
   parents: string[];
 }
 
+/** The branch's head commit, or undefined when there is no such branch. */
 async function readBranchHead(
   octokit: Octokit,
   repo: GitopsRepo,
   branch: string,
 ): Promise<BranchHead | undefined> {
+  const describe = (error: unknown) =>
+    new GithubPublishError(
+      `Could not read branch ${branch} of ${repo.owner}/${
+        repo.repo
+      }: ${githubMessage(error)}`,
+      error,
+    );
   let sha: string;
   try {
     const { data } = await octokit.rest.git.getRef({
@@ -421,91 +431,64 @@ async function readBranchHead(
     sha = data.object.sha;
   } catch (error) {
     if (statusOf(error) === 404) return undefined;
-    throw new GithubPublishError(
-      `Could not read branch ${branch} of ${repo.owner}/${
-        repo.repo
-      }: ${githubMessage(error)}`,
-      error,
-    );
+    throw describe(error);
   }
-  const { data } = await octokit.rest.git.getCommit({
-    owner: repo.owner,
-    repo: repo.repo,
-    commit_sha: sha,
-  });
-  return { sha, treeSha: data.tree.sha, parents: data.parents.map(p => p.sha) };
+  try {
+    const { data } = await octokit.rest.git.getCommit({
+      owner: repo.owner,
+      repo: repo.repo,
+      commit_sha: sha,
+    });
+    return {
+      sha,
+      treeSha: data.tree.sha,
+      parents: data.parents.map(p => p.sha),
+    };
+  } catch (error) {
+    throw describe(error);
+  }
 }
 
-/**
- * Whether `head` is one commit on the current base changing exactly these
- * files to exactly this content (what a previous run with the same inputs
- * made). Reads only.
- */
-async function holdsExactly(
-  octokit: Octokit,
-  repo: GitopsRepo,
-  head: BranchHead,
-  changed: FileChange[],
-): Promise<boolean> {
-  if (head.parents.length !== 1 || head.parents[0] !== repo.baseSha)
-    return false;
-  const { data } = await octokit.rest.repos.compareCommits({
-    owner: repo.owner,
-    repo: repo.repo,
-    base: repo.baseSha,
-    head: head.sha,
-  });
-  const files = (data.files ?? []).map(f => f.filename).sort();
-  const wanted = changed.map(f => f.path).sort();
-  if (files.length !== wanted.length || files.some((f, i) => f !== wanted[i]))
-    return false;
-  for (const file of changed) {
-    try {
-      const { data: content } = await octokit.rest.repos.getContent({
-        owner: repo.owner,
-        repo: repo.repo,
-        path: file.path,
-        ref: head.sha,
-      });
-      if (Array.isArray(content) || content.type !== 'file') return false;
-      if (
-        Buffer.from(content.content, 'base64').toString('utf8') !== file.content
-      )
-        return false;
-    } catch (error) {
-      if (statusOf(error) === 404) return false;
-      throw error;
-    }
-  }
-  return true;
-}
+// A type alias (not an interface) so it is a JsonObject for ctx.checkpoint.
+type PlacedBranch = {
+  /** `created` by this call, `updated` (reset to the new commit), or `unchanged` (it already held this change). */
+  outcome: 'created' | 'updated' | 'unchanged';
+  /** Head of the branch afterwards. */
+  sha: string;
+};
 
 const REF_ATTEMPTS = 3;
 
 /**
- * Points `branch` at `commitSha`, creating it when absent. Returns whether
- * the branch was created. A 422 on the ref (another writer moved it, or a
- * retried create already succeeded) is retried after re-reading the ref.
+ * Points `branch` at `commitSha` (one commit on the base with tree
+ * `treeSha`). Creates the branch first, without reading it: on a first run
+ * that is the only request. A 422 means the branch exists (a re-run, a
+ * branch left by an earlier run, a retried create that had succeeded) or
+ * another writer moved it: the branch is read, left as it is when its head
+ * already is one commit on the base with exactly this tree, and otherwise
+ * force-updated, up to {@link REF_ATTEMPTS} times.
  */
-async function moveBranch(
+async function placeBranch(
   octokit: Octokit,
   repo: GitopsRepo,
   branch: string,
   commitSha: string,
-  exists: boolean,
-): Promise<boolean> {
+  treeSha: string,
+): Promise<PlacedBranch> {
   const base = { owner: repo.owner, repo: repo.repo };
   let lastError: unknown;
-  let branchExists = exists;
+  // What we believe is there: nothing (not read yet, or read as absent) or the head we read.
+  let head: BranchHead | undefined;
   for (let attempt = 1; attempt <= REF_ATTEMPTS; attempt++) {
+    const creating = head === undefined;
     try {
-      if (!branchExists) {
+      if (creating) {
         await octokit.rest.git.createRef({
           ...base,
           ref: `refs/heads/${branch}`,
           sha: commitSha,
         });
-        return true;
+        return { outcome: 'created', sha: commitSha };
       }
       await octokit.rest.git.updateRef({
         ...base,
@@ -513,24 +496,39 @@ async function moveBranch(
         sha: commitSha,
         force: true,
       });
-      return false;
+      return { outcome: 'updated', sha: commitSha };
     } catch (error) {
       if (statusOf(error) !== 422) {
         throw new GithubPublishError(
-          `Could not ${
-            branchExists ? 'update' : 'create'
-          } branch ${branch} in ${repo.owner}/${
+          `Could not ${creating ? 'create' : 'update'} branch ${branch} in ${
+            repo.owner
+          }/${
             repo.repo
           } (no pull request was opened or changed): ${githubMessage(error)}`,
           error,
         );
       }
       lastError = error;
-      // Someone (or an earlier attempt) moved the ref: look again.
-      const head = await readBranchHead(octokit, repo, branch);
-      if (head?.sha === commitSha) return !exists;
-      branchExists = head !== undefined;
     }
+    // "Reference already exists", or someone (or an earlier attempt) moved the ref: look at it.
+    const current = await readBranchHead(octokit, repo, branch);
+    if (
+      current &&
+      current.treeSha === treeSha &&
+      current.parents.length === 1 &&
+      current.parents[0] === repo.baseSha
+    ) {
+      // One commit on this base with exactly this tree: what a previous run with the same files made (it may even be
+      // this very commit: the same tree, parent, message and second give the same SHA), or an earlier attempt of this
+      // request that succeeded after all. A branch found like that is never counted as created by this run, so it is
+      // never deleted and its open pull request is looked for.
+      return {
+        outcome:
+          !creating && current.sha === commitSha ? 'updated' : 'unchanged',
+        sha: current.sha,
+      };
+    }
+    head = current;
   }
   throw new GithubPublishError(
     `Could not move branch ${branch} of ${repo.owner}/${

@@ -16,11 +16,18 @@ export interface GitopsRepo {
   baseSha: string;
   /** Tree of `baseSha`, the `base_tree` of the commit the action makes. */
   baseTreeSha: string;
-  /** The repository's default branch. */
-  defaultBranch: string;
-  /** Web URL of the repository. */
-  htmlUrl: string;
-  /** Whether the credentials may push; undefined when GitHub does not say (GitHub App tokens). */
+  /**
+   * The repository's default branch; undefined when `targetBranch` was given
+   * (the repository itself is then not read, one request less).
+   */
+  defaultBranch?: string;
+  /** Web URL of the repository; undefined when `targetBranch` was given. */
+  htmlUrl?: string;
+  /**
+   * Whether the credentials may push; undefined when GitHub does not say
+   * (GitHub App tokens) or the repository was not read (`targetBranch` given).
+   * When undefined, a refused first write is reported as missing permission.
+   */
   canPush?: boolean;
   /** Content of a file at `baseSha` (UTF-8), or undefined when there is none. */
   readFile(path: string): Promise<string | undefined>;
@@ -32,20 +39,19 @@ function describeRepo(owner: string, repo: string) {
   return `${owner}/${repo}`;
 }
 
-/**
- * Opens the repository at the head of `targetBranch` (default: the default
- * branch). Fails with an InputError when the repository or branch does not
- * exist or cannot be seen with these credentials.
- */
-export async function openGitopsRepo(
-  octokit: Octokit,
-  opts: { owner: string; repo: string; targetBranch?: string },
-): Promise<GitopsRepo> {
-  const { owner, repo } = opts;
+function credentialsRejected(name: string, error: unknown) {
+  return new AuthenticationError(
+    `GitHub rejected the credentials configured for ${name} (${githubMessage(
+      error,
+    )})`,
+  );
+}
+
+/** `GET /repos/{owner}/{repo}`, with the errors an action should show. */
+async function readRepository(octokit: Octokit, owner: string, repo: string) {
   const name = describeRepo(owner, repo);
-  let repository;
   try {
-    repository = (await octokit.rest.repos.get({ owner, repo })).data;
+    return (await octokit.rest.repos.get({ owner, repo })).data;
   } catch (error) {
     const status = statusOf(error);
     if (status === 404) {
@@ -53,20 +59,36 @@ export async function openGitopsRepo(
         `repoUrl: repository ${name} was not found, or the configured credentials cannot see it`,
       );
     }
-    if (status === 401) {
-      throw new AuthenticationError(
-        `GitHub rejected the credentials configured for ${name} (${githubMessage(
-          error,
-        )})`,
-      );
-    }
+    if (status === 401) throw credentialsRejected(name, error);
     throw new GithubPublishError(
       `Could not read repository ${name}: ${githubMessage(error)}`,
       error,
     );
   }
+}
 
-  const baseBranch = opts.targetBranch || repository.default_branch;
+/**
+ * Opens the repository at the head of `targetBranch` (default: the default
+ * branch). Fails with an InputError when the repository or branch does not
+ * exist or cannot be seen with these credentials.
+ *
+ * Requests: `GET /repos/{owner}/{repo}` (only without `targetBranch`: for the
+ * default branch and the push permission), `GET git/ref/heads/{branch}`, and
+ * `GET git/trees/{commit}?recursive=1`, which resolves the commit to its root
+ * tree, so one request gives the tree SHA and every file of the snapshot.
+ * File contents are read on demand, one blob per distinct file.
+ */
+export async function openGitopsRepo(
+  octokit: Octokit,
+  opts: { owner: string; repo: string; targetBranch?: string },
+): Promise<GitopsRepo> {
+  const { owner, repo } = opts;
+  const name = describeRepo(owner, repo);
+  const repository = opts.targetBranch
+    ? undefined
+    : await readRepository(octokit, owner, repo);
+
+  const baseBranch = opts.targetBranch || repository!.default_branch;
   let baseSha: string;
   try {
     const { data } = await octokit.rest.git.getRef({
@@ -76,12 +98,18 @@ export async function openGitopsRepo(
     });
     baseSha = data.object.sha;
   } catch (error) {
-    if (statusOf(error) === 404 || statusOf(error) === 409) {
+    const status = statusOf(error);
+    if (status === 401) throw credentialsRejected(name, error);
+    if (status === 404 && !repository) {
+      // A missing repository answers 404 here too: tell it from a missing branch (on this error path only).
+      await readRepository(octokit, owner, repo);
+    }
+    if (status === 404 || status === 409) {
       throw new InputError(
         `targetBranch: branch ${JSON.stringify(
           baseBranch,
         )} does not exist in ${name}${
-          statusOf(error) === 409 ? ' (the repository is empty)' : ''
+          status === 409 ? ' (the repository is empty)' : ''
         }`,
       );
     }
@@ -91,48 +119,34 @@ export async function openGitopsRepo(
     );
   }
 
+  // The whole tree once; `files` is undefined when GitHub truncates it, then files are read one by one.
   let baseTreeSha: string;
+  let files: Map<string, string> | undefined;
   try {
-    const { data } = await octokit.rest.git.getCommit({
+    const { data } = await octokit.rest.git.getTree({
       owner,
       repo,
-      commit_sha: baseSha,
+      tree_sha: baseSha,
+      recursive: '1',
     });
-    baseTreeSha = data.tree.sha;
+    baseTreeSha = data.sha;
+    if (!data.truncated) {
+      files = new Map();
+      for (const entry of data.tree) {
+        if (entry.type === 'blob' && entry.path && entry.sha)
+          files.set(entry.path, entry.sha);
+      }
+    }
   } catch (error) {
     throw new GithubPublishError(
-      `Could not read commit ${baseSha} of ${name}: ${githubMessage(error)}`,
+      `Could not list the files of ${name}@${baseBranch} (commit ${baseSha}): ${githubMessage(
+        error,
+      )}`,
       error,
     );
   }
 
-  let treePromise: Promise<Map<string, string> | undefined> | undefined;
   const blobCache = new Map<string, Promise<string>>();
-
-  // The whole tree once (one request); undefined when GitHub truncates it, then files are read one by one.
-  const tree = () => {
-    treePromise ??= octokit.rest.git
-      .getTree({ owner, repo, tree_sha: baseTreeSha, recursive: 'true' })
-      .then(({ data }) => {
-        if (data.truncated) return undefined;
-        const files = new Map<string, string>();
-        for (const entry of data.tree) {
-          if (entry.type === 'blob' && entry.path && entry.sha)
-            files.set(entry.path, entry.sha);
-        }
-        return files;
-      })
-      .catch(error => {
-        throw new GithubPublishError(
-          `Could not list the files of ${name}@${baseBranch}: ${githubMessage(
-            error,
-          )}`,
-          error,
-        );
-      });
-    return treePromise;
-  };
-
   const readBlob = (sha: string) => {
     let content = blobCache.get(sha);
     if (!content) {
@@ -150,7 +164,6 @@ export async function openGitopsRepo(
   };
 
   const readFile = async (path: string): Promise<string | undefined> => {
-    const files = await tree();
     if (files) {
       const sha = files.get(path);
       return sha ? readBlob(sha) : undefined;
@@ -177,7 +190,6 @@ export async function openGitopsRepo(
 
   const listFiles = async (dir: string): Promise<string[]> => {
     const prefix = `${dir.replace(/\/+$/, '')}/`;
-    const files = await tree();
     if (files) {
       return [...files.keys()].filter(p => p.startsWith(prefix)).sort();
     }
@@ -214,9 +226,9 @@ export async function openGitopsRepo(
     baseBranch,
     baseSha,
     baseTreeSha,
-    defaultBranch: repository.default_branch,
-    htmlUrl: repository.html_url,
-    canPush: repository.permissions?.push,
+    defaultBranch: repository?.default_branch,
+    htmlUrl: repository?.html_url,
+    canPush: repository?.permissions?.push,
     readFile,
     listFiles,
   };

@@ -3,6 +3,7 @@ import path from 'node:path';
 import {
   Harness,
   mockContext,
+  RERUN_WRITES,
   startHarness,
 } from '../../github/__testUtils__/harness';
 import { FLUX_CLI_IMAGE } from '../../manifests/cluster';
@@ -262,8 +263,9 @@ describe('gitops:cluster:add-template', () => {
     expect(second.outputs).toMatchObject({
       outcome: 'unchanged',
       pullRequestNumber: first.outputs.pullRequestNumber,
+      commitSha: first.outputs.commitSha,
     });
-    expect(h.writes()).toEqual({});
+    expect(h.writes()).toEqual(RERUN_WRITES);
 
     const { octokit } = await h.octokitFactory({
       repoUrl: h.repoUrl(fullName),

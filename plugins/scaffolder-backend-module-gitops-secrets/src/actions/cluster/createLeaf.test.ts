@@ -4,6 +4,7 @@ import { stringify } from 'yaml';
 import {
   Harness,
   mockContext,
+  RERUN_WRITES,
   startHarness,
 } from '../../github/__testUtils__/harness';
 import { matchesSelector } from '../../manifests/cluster';
@@ -230,7 +231,7 @@ describe('gitops:cluster:create-leaf', () => {
       pullRequestNumber: first.outputs.pullRequestNumber,
       commitSha: first.outputs.commitSha,
     });
-    expect(h.writes()).toEqual({});
+    expect(h.writes()).toEqual(RERUN_WRITES);
     expect(h.sim.listPulls(fullName)).toHaveLength(1);
   });
 

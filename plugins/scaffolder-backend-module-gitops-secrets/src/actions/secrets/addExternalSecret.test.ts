@@ -4,6 +4,7 @@ import path from 'node:path';
 import {
   Harness,
   mockContext,
+  RERUN_WRITES,
   startHarness,
 } from '../../github/__testUtils__/harness';
 import { createAddExternalSecretAction } from './addExternalSecret';
@@ -145,8 +146,9 @@ describe('gitops:secrets:add-external-secret against the GitHub simulator', () =
     expect(second.outputs).toMatchObject({
       outcome: 'unchanged',
       pullRequestNumber: first.outputs.pullRequestNumber,
+      commitSha: first.outputs.commitSha,
     });
-    expect(h.writes()).toEqual({});
+    expect(h.writes()).toEqual(RERUN_WRITES);
   });
 
   it('fails naming the bootstrap template when the cluster has no bootstrap, with no write', async () => {

@@ -34,6 +34,17 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
+/**
+ * The writes a re-run with the same inputs makes: the tree and the commit
+ * (left unreferenced) and the branch create GitHub answers 422 "Reference
+ * already exists". The branch and the pull request are not touched.
+ */
+export const RERUN_WRITES: Record<string, number> = {
+  'POST /repos/{owner}/{repo}/git/trees': 1,
+  'POST /repos/{owner}/{repo}/git/commits': 1,
+  'POST /repos/{owner}/{repo}/git/refs': 1,
+};
+
 export async function startHarness(): Promise<Harness> {
   const sim = await startGithubApiSim();
   const restoreFetch = allowFetchTo(sim.url);
