@@ -65,8 +65,16 @@ export interface Config {
       idleTimeout?:
         | string
         | { seconds?: number; minutes?: number; hours?: number };
-      /** Objects per list page when (re)listing (default 500). */
+      /**
+       * Objects per list page when (re)listing (default 100). Each page is read whole before it is
+       * parsed: smaller pages leave less native memory behind, at one request per page.
+       */
       pageSize?: number;
+      /**
+       * List requests (pages) in flight at once per cluster (default 4); the other kinds' lists wait
+       * their turn, each request's timeout starting when it is sent.
+       */
+      maxConcurrentLists?: number;
       /** Reconnect backoff after a failed list or watch: first delay (default 1s), doubling up to `max` (default 30s). */
       backoff?: {
         initial?: string | { milliseconds?: number; seconds?: number };

@@ -13,12 +13,14 @@ import {
   summarizeCluster,
 } from '@golden-gitops/plugin-gitops-secrets-common';
 import type { ClusterDetails, GitopsSecretsSettings } from '../config/clusters';
+import { DEFAULTS } from '../config/clusters';
 import type { KubeClient, KubeClientFactory } from '../kube/KubeClient';
 import { KubeRequestError } from '../kube/KubeClient';
 import type { Discovery } from './discovery';
 import { discover } from './discovery';
 import { StringPool } from './intern';
 import { KindReflector } from './KindReflector';
+import { ConcurrencyLimit } from './limit';
 
 export interface ClusterCacheDeps {
   clientFactory: KubeClientFactory;
@@ -26,7 +28,8 @@ export interface ClusterCacheDeps {
   settings: Pick<
     GitopsSecretsSettings,
     'pageSize' | 'backoffInitialMs' | 'backoffMaxMs' | 'summaryTtlMs'
-  >;
+  > &
+    Partial<Pick<GitopsSecretsSettings, 'maxConcurrentLists'>>;
   /** Server-side watch timeout in seconds (default 300). */
   watchTimeoutSeconds?: number;
   now?: () => number;
@@ -113,6 +116,8 @@ export class ClusterCache {
   lastUsed = 0;
 
   private client?: KubeClient;
+  /** List requests in flight on this cluster, shared by its kinds; new per start. */
+  private listLimit?: ConcurrencyLimit;
   private configError?: KubeRequestError;
   private discovery?: Discovery;
   private discoveryError?: KubeRequestError;
@@ -158,6 +163,9 @@ export class ClusterCache {
     this.started = true;
     this.abort = new AbortController();
     this.touch();
+    this.listLimit = new ConcurrencyLimit(
+      this.deps.settings.maxConcurrentLists ?? DEFAULTS.maxConcurrentLists,
+    );
     try {
       this.client = this.deps.clientFactory(this.details);
       this.configError = undefined;
@@ -188,6 +196,10 @@ export class ClusterCache {
     this.abort.abort();
     for (const r of this.reflectors.values()) r.stop();
     this.reflectors.clear();
+    // After the aborts: requests still in flight end as cancelled, then the connections close.
+    this.client?.close?.();
+    this.client = undefined;
+    this.listLimit = undefined;
     this.discovery = undefined;
     this.discoveryError = undefined;
     this.discovering = undefined;
@@ -309,6 +321,7 @@ export class ClusterCache {
       client: this.client!,
       kind,
       version,
+      listLimit: this.listLimit,
       // CRDs carry their whole OpenAPI schema (up to megabytes each): list them a few at a time.
       pageSize: isCrd
         ? Math.min(this.deps.settings.pageSize, CRD_PAGE_SIZE)

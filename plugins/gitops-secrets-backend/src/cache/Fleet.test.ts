@@ -3,7 +3,11 @@ import type { SimFleet } from '@golden-gitops/kube-api-sim';
 import { startFleet } from '@golden-gitops/kube-api-sim';
 import { readSettings } from '../config/clusters';
 import { ConfigReader } from '@backstage/config';
+import { startCountingProxy } from '../__testUtils__/proxy';
 import { clusterConfig, eventually } from '../__testUtils__/sim';
+import type { ClusterDetails } from '../config/clusters';
+import type { KubeClient } from '../kube/KubeClient';
+import { KubeConfigClient } from '../kube/KubeClient';
 import { Fleet } from './Fleet';
 
 jest.setTimeout(60_000);
@@ -61,6 +65,80 @@ describe('Fleet', () => {
       expect(fleet.acquire('nope')).toBeUndefined();
     } finally {
       fleet.stop();
+    }
+  });
+
+  it('reads a cluster over one pooled agent, at most 4 lists at a time, and closes its connections when stopped', async () => {
+    const edge = sim.cluster('edge');
+    const proxy = await startCountingProxy(edge.url);
+    const settings = readSettings(
+      new ConfigReader({
+        gitopsSecrets: {
+          clusters: [{ ...clusterConfig(edge), url: proxy.url }],
+        },
+      }),
+    );
+    const clients: KubeConfigClient[] = [];
+    const closed: KubeConfigClient[] = [];
+    let listsInFlight = 0;
+    let peakLists = 0;
+    // The real client, watched: how many list requests are in flight at once, and whether it is closed.
+    const clientFactory = (d: ClusterDetails): KubeClient => {
+      const real = KubeConfigClient.fromCluster(d);
+      clients.push(real);
+      return {
+        getJson: async (path, query, signal) => {
+          const isList = query?.limit !== undefined;
+          if (isList) peakLists = Math.max(peakLists, ++listsInFlight);
+          try {
+            return await real.getJson(path, query, signal);
+          } finally {
+            if (isList) listsInFlight--;
+          }
+        },
+        watch: (...args) => real.watch(...args),
+        close: () => {
+          closed.push(real);
+          real.close();
+        },
+      };
+    };
+    edge.resetCounters();
+    let now = 1_000_000;
+    const fleet = new Fleet({
+      settings,
+      logger: mockServices.logger.mock(),
+      clientFactory,
+      now: () => now,
+    });
+    try {
+      const cache = fleet.acquire('edge')!;
+      expect(await cache.whenSettled()).toBe(true);
+      const served = Object.values(
+        cache.summary(undefined).servedVersions!,
+      ).filter(Boolean).length;
+      expect(served).toBeGreaterThan(4);
+      await eventually(() => edge.counters().openWatches === served);
+
+      // Every kind started listing at once; only 4 requests were sent at a time.
+      expect(peakLists).toBe(4);
+      const requests = edge.counters().total;
+      expect(requests).toBeGreaterThanOrEqual(1 + 2 * served);
+      expect(clients).toHaveLength(1);
+      expect(clients[0].agentsCreated).toBe(1);
+      // One connection per open watch, plus the few that discovery and lists shared
+      // (before: one connection and one TLS context per request).
+      expect(proxy.opened).toBeLessThanOrEqual(served + 4);
+      expect(proxy.opened).toBeLessThan(requests);
+
+      now += settings.idleTimeoutMs;
+      expect(fleet.reap()).toEqual(['edge']);
+      expect(closed).toEqual(clients);
+      await eventually(() => proxy.open === 0);
+      await eventually(() => edge.counters().openWatches === 0);
+    } finally {
+      fleet.stop();
+      await proxy.stop();
     }
   });
 });

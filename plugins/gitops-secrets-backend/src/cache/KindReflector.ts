@@ -7,6 +7,7 @@ import { slimObject } from '@golden-gitops/plugin-gitops-secrets-common';
 import type { KubeClient, WatchEvent } from '../kube/KubeClient';
 import { KubeRequestError } from '../kube/KubeClient';
 import type { StringPool } from './intern';
+import type { ConcurrencyLimit } from './limit';
 
 export interface ReflectorOptions {
   client: KubeClient;
@@ -14,6 +15,11 @@ export interface ReflectorOptions {
   /** The served version to read. */
   version: string;
   pageSize: number;
+  /**
+   * Shared by the kinds of one cluster: each list request (page) waits for a
+   * slot. The request's timeout starts when it is sent, not while it waits.
+   */
+  listLimit?: ConcurrencyLimit;
   backoffInitialMs: number;
   backoffMaxMs: number;
   /** Server-side end of each watch (the API server closes it; we resume from the last resourceVersion). */
@@ -288,15 +294,15 @@ export class KindReflector {
     let cont: string | undefined;
     let rv = '';
     do {
-      const page = (await this.o.client.getJson(
-        this.path,
-        {
-          limit: String(this.o.pageSize),
-          continue: cont,
-          labelSelector: this.kind.labelSelector,
-        },
-        signal,
-      )) as any;
+      const query = {
+        limit: String(this.o.pageSize),
+        continue: cont,
+        labelSelector: this.kind.labelSelector,
+      };
+      const get = () => this.o.client.getJson(this.path, query, signal);
+      const page = (await (this.o.listLimit
+        ? this.o.listLimit.run(get, signal)
+        : get())) as any;
       if (!page || !Array.isArray(page.items)) {
         throw new KubeRequestError(
           'malformed',

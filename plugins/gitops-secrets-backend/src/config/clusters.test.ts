@@ -66,7 +66,8 @@ describe('readSettings', () => {
     expect(read({})).toEqual({
       clusters: [],
       idleTimeoutMs: DEFAULTS.idleTimeoutMs,
-      pageSize: 500,
+      pageSize: 100,
+      maxConcurrentLists: 4,
       backoffInitialMs: 1000,
       backoffMaxMs: 30000,
       summaryTtlMs: 10000,
@@ -79,10 +80,14 @@ describe('readSettings', () => {
             idleTimeout: { minutes: 2 },
             summaryTtl: '1s',
             backoff: { initial: '50ms', max: '2s' },
+            pageSize: 250,
+            maxConcurrentLists: 2,
           },
         },
       }),
     ).toMatchObject({
+      pageSize: 250,
+      maxConcurrentLists: 2,
       idleTimeoutMs: 120000,
       summaryTtlMs: 1000,
       backoffInitialMs: 50,
@@ -177,6 +182,10 @@ describe('readSettings', () => {
       "Invalid 'gitopsSecrets.defaultListLimit': an integer from 0 to 1000",
     ],
     [{ timeout: 'soon' }, "Invalid duration 'soon' in config at 'timeout'"],
+    [
+      { cache: { maxConcurrentLists: 0 } },
+      "Invalid 'gitopsSecrets.cache.maxConcurrentLists': a positive integer",
+    ],
   ])(
     'rejects bad configuration, naming the key: %j',
     (gitopsSecrets, message) => {

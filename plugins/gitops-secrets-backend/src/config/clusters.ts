@@ -37,6 +37,8 @@ export interface GitopsSecretsSettings {
   clusters: ClusterDetails[];
   idleTimeoutMs: number;
   pageSize: number;
+  /** List requests in flight at once per cluster (each page is one request). */
+  maxConcurrentLists: number;
   backoffInitialMs: number;
   backoffMaxMs: number;
   summaryTtlMs: number;
@@ -46,7 +48,10 @@ export interface GitopsSecretsSettings {
 export const DEFAULTS = {
   timeoutMs: 5_000,
   idleTimeoutMs: 10 * 60_000,
-  pageSize: 500,
+  // ~200 KB of JSON per page of ExternalSecrets: small buffers, so reading lists leaves little native memory behind.
+  pageSize: 100,
+  // 16 kinds starting at once on a busy API server would all run into the per-request timeout.
+  maxConcurrentLists: 4,
   backoffInitialMs: 1_000,
   backoffMaxMs: 30_000,
   summaryTtlMs: 10_000,
@@ -246,6 +251,14 @@ export function readSettings(config: Config): GitopsSecretsSettings {
       `Invalid 'gitopsSecrets.cache.pageSize': a positive integer`,
     );
   }
+  const maxConcurrentLists =
+    cache?.getOptionalNumber('maxConcurrentLists') ??
+    DEFAULTS.maxConcurrentLists;
+  if (!Number.isInteger(maxConcurrentLists) || maxConcurrentLists < 1) {
+    throw new InputError(
+      `Invalid 'gitopsSecrets.cache.maxConcurrentLists': a positive integer`,
+    );
+  }
   const defaultListLimit =
     root?.getOptionalNumber('defaultListLimit') ?? DEFAULTS.defaultListLimit;
   if (
@@ -263,6 +276,7 @@ export function readSettings(config: Config): GitopsSecretsSettings {
       ? readDurationMs(cache, 'idleTimeout', DEFAULTS.idleTimeoutMs)
       : DEFAULTS.idleTimeoutMs,
     pageSize,
+    maxConcurrentLists,
     backoffInitialMs: cache
       ? readDurationMs(cache, 'backoff.initial', DEFAULTS.backoffInitialMs)
       : DEFAULTS.backoffInitialMs,

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { createInterface } from 'node:readline';
+import tls from 'node:tls';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { ClusterDetails } from '../config/clusters';
 
@@ -61,6 +62,11 @@ export interface KubeClient {
     signal: AbortSignal,
     idleTimeoutMs: number,
   ): Promise<{ ended: Promise<void> }>;
+  /**
+   * Release the client's connections (the cluster's cache stopped). Requests
+   * still in flight fail; the client is not used afterwards.
+   */
+  close?(): void;
 }
 
 export type KubeClientFactory = (cluster: ClusterDetails) => KubeClient;
@@ -217,19 +223,185 @@ function classify(
   return networkError(err);
 }
 
-/** The real client: `https.request` with the options client-node's KubeConfig computes (CA, token, exec plugins, client certs). */
+/** What a connection's TLS depends on: the secure context's material and how the server is verified. */
+interface TlsMaterial {
+  ca?: unknown;
+  cert?: unknown;
+  key?: unknown;
+  pfx?: unknown;
+  passphrase?: unknown;
+  rejectUnauthorized?: unknown;
+  servername?: unknown;
+}
+
+const TLS_FIELDS = [
+  'ca',
+  'cert',
+  'key',
+  'pfx',
+  'passphrase',
+  'rejectUnauthorized',
+  'servername',
+] as const;
+
+function tlsMaterial(opts: https.RequestOptions): TlsMaterial {
+  const m: TlsMaterial = {};
+  for (const f of TLS_FIELDS) {
+    if (opts[f] !== undefined && opts[f] !== null) m[f] = opts[f];
+  }
+  return m;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
+  }
+  return false;
+}
+
+function sameMaterial(a: TlsMaterial, b: TlsMaterial): boolean {
+  return TLS_FIELDS.every(f => sameValue(a[f], b[f]));
+}
+
+/** Idle keep-alive connections kept per cluster: lists come in bursts (a few at a time), watches hold their own. */
+const MAX_FREE_SOCKETS = 4;
+/** An idle connection closes after this long, or sooner when the server announces a shorter keep-alive. */
+const FREE_SOCKET_TIMEOUT_MS = 15_000;
+/** TCP keep-alive probes: notice a vanished peer on long-lived watches (as client-node's Watch does). */
+const TCP_KEEPALIVE_MS = 30_000;
+/** A request on a reused connection that the server had just closed: sent once more on a new one. */
+const RETRY_ON_REUSED = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+
+/**
+ * The two methods of client-node's KubeConfig (1.x, private in its typings) that fill request
+ * options and build an agent; `applyToHTTPSOptions` does both, building a new agent on every call.
+ */
+interface KubeConfigInternals {
+  applyOptions?: (opts: https.RequestOptions) => Promise<void>;
+  createAgent?: (cluster: unknown, agentOptions: object) => http.Agent;
+}
+
+/** Stop pooling on an agent that is being replaced: idle connections close now, busy ones when done. */
+function retire(agent: http.Agent): void {
+  (agent as unknown as { keepAlive: boolean }).keepAlive = false;
+  for (const sockets of Object.values(agent.freeSockets)) {
+    for (const s of sockets ?? []) s.destroy();
+  }
+}
+
+/**
+ * The real client: `https.request` with the credentials client-node's KubeConfig computes (CA,
+ * token, exec plugins, client certs), over one keep-alive agent per cluster with one TLS secure
+ * context, shared by every list and watch of the cluster. The token is applied per request (token
+ * files and exec plugins rotate it); the agent is rebuilt only when the TLS material changes (an
+ * exec plugin's rotated client certificate).
+ */
 export class KubeConfigClient implements KubeClient {
   private readonly server: string;
+  private readonly isHttp: boolean;
+  private agent?: http.Agent;
+  private material?: TlsMaterial;
+  private closed = false;
+  /** Agents built so far (tests, diagnostics): one per client unless the TLS material changed. */
+  agentsCreated = 0;
 
   constructor(
     private readonly kc: KubeConfig,
     private readonly timeoutMs: number,
   ) {
     this.server = kc.getCurrentCluster()!.server.replace(/\/+$/, '');
+    this.isHttp = this.server.startsWith('http:');
   }
 
   static fromCluster(cluster: ClusterDetails): KubeConfigClient {
     return new KubeConfigClient(kubeConfigFor(cluster), cluster.timeoutMs);
+  }
+
+  /** Headers (the token, read per request) and TLS material, without building an agent. */
+  private async requestOptions(): Promise<https.RequestOptions> {
+    const opts: https.RequestOptions = { headers: {} };
+    const internals = this.kc as unknown as KubeConfigInternals;
+    if (typeof internals.applyOptions === 'function') {
+      await internals.applyOptions.call(this.kc, opts);
+      const user = this.kc.getCurrentUser();
+      if (user?.username) opts.auth = `${user.username}:${user.password}`;
+    } else {
+      // Another client-node version: the public path, discarding the agent it builds.
+      await this.kc.applyToHTTPSOptions(opts);
+      (opts.agent as http.Agent | undefined)?.destroy?.();
+      delete opts.agent;
+    }
+    return opts;
+  }
+
+  /** The cluster's agent, built on first use and reused while the TLS material stays the same. */
+  private agentFor(opts: https.RequestOptions): http.Agent {
+    const material = tlsMaterial(opts);
+    if (this.agent && this.material && sameMaterial(this.material, material)) {
+      return this.agent;
+    }
+    const agent = this.buildAgent(material);
+    if (this.agent) retire(this.agent);
+    this.agent = agent;
+    this.material = material;
+    this.agentsCreated++;
+    return agent;
+  }
+
+  private buildAgent(m: TlsMaterial): http.Agent {
+    const pooling = {
+      keepAlive: true,
+      keepAliveMsecs: TCP_KEEPALIVE_MS,
+      maxFreeSockets: MAX_FREE_SOCKETS,
+      timeout: FREE_SOCKET_TIMEOUT_MS,
+      scheduling: 'lifo' as const,
+    };
+    const cluster = this.kc.getCurrentCluster();
+    if (cluster?.proxyUrl) {
+      // client-node builds the proxy agent (HTTP(S) or SOCKS); once, with pooling on.
+      const internals = this.kc as unknown as KubeConfigInternals;
+      if (typeof internals.createAgent !== 'function') {
+        throw new Error('proxy-url is not supported with this client version');
+      }
+      return internals.createAgent.call(this.kc, cluster, {
+        ...m,
+        ...pooling,
+      });
+    }
+    if (this.isHttp) {
+      if (!cluster?.skipTLSVerify) {
+        throw new Error(
+          'HTTP protocol is not allowed when skipTLSVerify is not set or false',
+        );
+      }
+      return new http.Agent(pooling);
+    }
+    // One secure context for every connection to the cluster (the CA parsed once, not per request).
+    const secureContext = tls.createSecureContext({
+      ca: m.ca as tls.SecureContextOptions['ca'],
+      cert: m.cert as tls.SecureContextOptions['cert'],
+      key: m.key as tls.SecureContextOptions['key'],
+      pfx: m.pfx as tls.SecureContextOptions['pfx'],
+      passphrase: m.passphrase as string | undefined,
+    });
+    return new https.Agent({
+      ...pooling,
+      secureContext,
+      ...(m.rejectUnauthorized !== undefined
+        ? { rejectUnauthorized: Boolean(m.rejectUnauthorized) }
+        : {}),
+      ...(typeof m.servername === 'string' ? { servername: m.servername } : {}),
+    });
+  }
+
+  /** Close every connection of the cluster; later requests fail as cancelled. */
+  close(): void {
+    this.closed = true;
+    this.agent?.destroy();
+    this.agent = undefined;
+    this.material = undefined;
   }
 
   /** Send a GET; resolve with the response once headers arrived within the timeout. */
@@ -243,10 +415,14 @@ export class KubeConfigClient implements KubeClient {
     for (const [k, v] of Object.entries(query)) {
       if (v !== undefined) url.searchParams.set(k, v);
     }
-    const opts: https.RequestOptions = { headers: {} };
+    let opts: https.RequestOptions;
+    let agent: http.Agent;
     try {
-      await this.kc.applyToHTTPSOptions(opts);
+      opts = await this.requestOptions();
+      if (this.closed) throw new KubeRequestError('aborted', 'client closed');
+      agent = this.agentFor(opts);
     } catch (e) {
+      if (e instanceof KubeRequestError) throw e;
       throw new KubeRequestError(
         'config',
         `Cannot build credentials for the cluster: ${
@@ -254,42 +430,63 @@ export class KubeConfigClient implements KubeClient {
         }`,
       );
     }
-    const mod = url.protocol === 'http:' ? http : https;
-    return new Promise((resolve, reject) => {
-      const req = mod.request(url, {
-        ...opts,
-        method: 'GET',
-        headers: { ...opts.headers, Accept: 'application/json' },
+    const mod = this.isHttp ? http : https;
+    const reqOpts: https.RequestOptions = {
+      method: 'GET',
+      agent,
+      headers: { ...opts.headers, Accept: 'application/json' },
+      ...(opts.auth ? { auth: opts.auth } : {}),
+    };
+    const send = (mayRetry: boolean) =>
+      new Promise<http.IncomingMessage>((resolve, reject) => {
+        const req = mod.request(url, reqOpts);
+        const handle = setTimeout(() => {
+          timer.timedOut = true;
+          req.destroy(timeoutError(this.timeoutMs));
+        }, this.timeoutMs);
+        const onAbort = () => {
+          timer.aborted = true;
+          req.destroy(new KubeRequestError('aborted', 'request cancelled'));
+        };
+        if (signal?.aborted) onAbort();
+        signal?.addEventListener('abort', onAbort, { once: true });
+        timer.clear = () => {
+          clearTimeout(handle);
+          signal?.removeEventListener('abort', onAbort);
+        };
+        let answered = false;
+        req.on('error', err => {
+          timer.clear();
+          const code = (err as NodeJS.ErrnoException)?.code ?? '';
+          if (
+            mayRetry &&
+            !answered &&
+            req.reusedSocket &&
+            !timer.aborted &&
+            !timer.timedOut &&
+            RETRY_ON_REUSED.has(code)
+          ) {
+            resolve(send(false));
+            return;
+          }
+          reject(classify(err, timer, this.timeoutMs));
+        });
+        req.on('socket', socket => socket.setKeepAlive(true, TCP_KEEPALIVE_MS));
+        req.on('response', res => {
+          answered = true;
+          resolve(res);
+        });
+        req.end();
       });
-      const handle = setTimeout(() => {
-        timer.timedOut = true;
-        req.destroy(timeoutError(this.timeoutMs));
-      }, this.timeoutMs);
-      const onAbort = () => {
-        timer.aborted = true;
-        req.destroy(new KubeRequestError('aborted', 'request cancelled'));
-      };
-      if (signal?.aborted) onAbort();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      timer.clear = () => {
-        clearTimeout(handle);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      req.on('error', err => {
-        timer.clear();
-        reject(classify(err, timer, this.timeoutMs));
-      });
-      // Notice a vanished peer on long-lived watches (as client-node's Watch does).
-      req.on('socket', socket => socket.setKeepAlive(true, 30_000));
-      req.on('response', res => resolve(res));
-      req.end();
-    });
+    return send(true);
   }
 
   private async failIfNot200(res: http.IncomingMessage, what: string) {
     if (res.statusCode === 200) return;
     const status = res.statusCode ?? 0;
     const reason = await statusReason(res).catch(() => undefined);
+    // A body we stopped reading would hold the connection: close it instead of pooling it.
+    if (!res.complete) res.destroy();
     throw new KubeRequestError(
       'http',
       `${what} answered HTTP ${status}${reason ? ` ${reason}` : ''}`,
@@ -407,7 +604,15 @@ export class KubeConfigClient implements KubeClient {
           );
         }
       });
-      res.on('error', err => finish(networkError(err)));
+      const onError = (err: unknown) =>
+        finish(
+          this.closed
+            ? new KubeRequestError('aborted', 'watch cancelled')
+            : networkError(err),
+        );
+      res.on('error', onError);
+      // readline re-emits its input's errors (a connection reset mid-stream): unhandled, they would be thrown.
+      lines.on('error', onError);
       res.on('close', () => finish());
       lines.on('close', () => finish());
     });

@@ -30,6 +30,8 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { DEFAULTS } from '../config/clusters';
 import type { StatusService } from './StatusService';
+import type { SerializedAnswer } from './answerCache';
+import { AnswerCache } from './answerCache';
 import { clusterNameOf, resolveEntityTargets } from './entityMapping';
 
 export interface RouterOptions {
@@ -40,6 +42,8 @@ export interface RouterOptions {
   status: StatusService;
   /** Entries per list in status answers when `?limit=` is absent. */
   defaultListLimit?: number;
+  /** Where serialized status answers are kept (default: a new one of 100 answers). */
+  answerCache?: AnswerCache;
 }
 
 const MAX_PAGE_LIMIT = 500;
@@ -47,6 +51,13 @@ const DEFAULT_PAGE_LIMIT = 50;
 const MAX_QUERY_LENGTH = 200;
 
 type Query = express.Request['query'];
+
+/** Send JSON serialized earlier; with its ETag set, Express neither hashes the body again nor fails a conditional GET. */
+function sendAnswer(res: express.Response, answer: SerializedAnswer): void {
+  res.set('Content-Type', 'application/json; charset=utf-8');
+  res.set('ETag', answer.etag);
+  res.send(answer.body);
+}
 
 function single(query: Query, key: string): string | undefined {
   const v = query[key];
@@ -125,6 +136,7 @@ export async function createRouter(
   const { httpAuth, permissions, catalog, status } = options;
   const defaultListLimit =
     options.defaultListLimit ?? DEFAULTS.defaultListLimit;
+  const answers = options.answerCache ?? new AnswerCache();
   const router = Router();
   router.use(express.json());
 
@@ -224,7 +236,15 @@ export async function createRouter(
       DEFAULTS.maxListLimit,
     );
     const name = await requireCluster(req);
-    res.json(await status.clusterStatus(name, undefined, limit));
+    const cluster = await status.clusterStatus(name, undefined, limit);
+    sendAnswer(
+      res,
+      answers.get(
+        JSON.stringify(['cluster', name, limit]),
+        [cluster],
+        () => cluster,
+      ),
+    );
   });
 
   router.get('/clusters/:name/objects', async (req, res) => {
@@ -273,12 +293,18 @@ export async function createRouter(
     const { entity, credentials } = await requireEntity(req);
     const targets = await resolveEntityTargets(entity, catalog, credentials);
     const clusters = await status.clusterStatuses(targets, limit);
-    const body: EntityStatusResponse = {
-      entityRef: stringifyEntityRef(entity),
+    const entityRef = stringifyEntityRef(entity);
+    // Serialized once per change of the clusters' summaries, not once per request.
+    const answer = answers.get(
+      JSON.stringify(['entity', entityRef, limit]),
       clusters,
-      health: summarizeEntity(clusters),
-    };
-    res.json(body);
+      (): EntityStatusResponse => ({
+        entityRef,
+        clusters,
+        health: summarizeEntity(clusters),
+      }),
+    );
+    sendAnswer(res, answer);
   });
 
   router.get('/entities/:namespace/:kind/:name/objects', async (req, res) => {
