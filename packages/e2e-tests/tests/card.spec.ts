@@ -139,7 +139,10 @@ test.describe('GitOps secrets card', () => {
     await expect(clusterSection(card, 'management')).toBeVisible();
     await expectNoAxeViolations(page);
 
-    await page.getByRole('tab', { name: 'GitOps secrets' }).click();
+    // The entity page's tabs are links in the new frontend system's layout.
+    await page
+      .getByRole('link', { name: 'GitOps secrets', exact: true })
+      .click();
     await expect(page).toHaveURL(/\/gitops-secrets$/);
     await expect(
       page.getByRole('heading', { name: /^ExternalSecrets \(\d+\)$/ }),
