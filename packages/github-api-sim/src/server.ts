@@ -15,6 +15,7 @@ import { graphqlRoutes } from './routes/graphql';
 import { pullRoutes } from './routes/pulls';
 import { repoRoutes } from './routes/repos';
 import { userRoutes } from './routes/users';
+import { webRoutes } from './web/routes';
 import { resolveCommitish } from './routes/common';
 import { writeInitialCommit } from './seed';
 import {
@@ -42,6 +43,7 @@ function buildRouter(): Router {
     ...repoRoutes,
     ...pullRoutes,
     ...graphqlRoutes,
+    ...webRoutes,
   );
 }
 
@@ -97,8 +99,8 @@ function send(res: http.ServerResponse, result: HandlerResult) {
   } else if (Buffer.isBuffer(result.body)) {
     res
       .writeHead(status, {
-        ...headers,
         'content-type': 'application/vnd.github.raw; charset=utf-8',
+        ...headers,
       })
       .end(result.body);
   } else {
