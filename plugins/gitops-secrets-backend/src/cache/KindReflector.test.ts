@@ -243,6 +243,50 @@ describe('KindReflector', () => {
     r.stop();
   });
 
+  it('reports no change when a watch that ran its course resumes (kept answers stay valid)', async () => {
+    const client = new FakeClient(
+      () => list('10', [es('a', '5')]),
+      [
+        {
+          events: [
+            {
+              type: 'BOOKMARK',
+              object: { metadata: { resourceVersion: '15' } },
+            },
+          ],
+        },
+        {
+          events: [{ type: 'MODIFIED', object: es('a', '16', 'False') }],
+        },
+      ],
+    );
+    let changes = 0;
+    const r = new KindReflector({
+      client,
+      kind: ES_KIND,
+      version: ES_KIND.versions[0],
+      pageSize: 2,
+      backoffInitialMs: 10,
+      backoffMaxMs: 40,
+      watchTimeoutSeconds: 300,
+      requestTimeoutMs: 1000,
+      pool: new StringPool(),
+      logger: mockServices.logger.mock(),
+      onChange: () => changes++,
+      onGone: () => undefined,
+      sleep: () => new Promise(resolve => setImmediate(resolve)),
+    });
+    r.start();
+    await until(() => client.watches.length === 3);
+    for (let i = 0; i < 10; i++) await new Promise(res => setImmediate(res));
+    // Changes: the list (2 notifications), the first connect, the one MODIFIED event. The two watches that ran
+    // their course and resumed add none (before, each resume counted as a disconnect and a reconnect).
+    expect(changes).toBe(4);
+    expect(client.watches[1].query.resourceVersion).toBe('15');
+    expect(r.connected).toBe(true);
+    r.stop();
+  });
+
   it.each([
     [
       'a 410 ERROR event in the stream',

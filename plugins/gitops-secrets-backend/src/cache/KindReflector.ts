@@ -171,16 +171,19 @@ export class KindReflector {
         );
         this.markCurrent(true);
         await ended;
-        this.markDisconnected();
         if (this.expired) {
+          this.markDisconnected();
           this.expired = false;
           this.resourceVersion = '';
           continue;
         }
         if (events === 0 && this.now() - openedAt < MIN_HEALTHY_WATCH_MS) {
           // The server keeps closing watches at once: do not spin.
+          this.markDisconnected();
           await this.sleep(this.nextBackoff());
         } else {
+          // A watch that ran its course resumes at once from the same resourceVersion: the cache stays current,
+          // so this is no change to report (it would invalidate every kept answer every few minutes per kind).
           this.backoffMs = this.o.backoffInitialMs;
         }
       } catch (e) {
