@@ -22,7 +22,13 @@ mkdir -p "$DEMO"
 export GITHUB_TOKEN="${GITHUB_TOKEN:-demo-$(node -e "process.stdout.write(require('crypto').randomBytes(12).toString('hex'))")}"
 
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+# Stop each process with its children (npx → backstage-cli → the backend), so no server outlives the portal.
+kill_tree() {
+  local child
+  for child in $(cat /proc/"$1"/task/*/children 2>/dev/null); do kill_tree "$child"; done
+  kill "$1" 2>/dev/null || true
+}
+cleanup() { for p in "${pids[@]}"; do kill_tree "$p"; done; }
 trap cleanup EXIT INT TERM
 
 fixtures=()
