@@ -142,6 +142,219 @@ describe('github-api-sim GraphQL', () => {
     expect(viewer).toEqual({ me: { login: 'sim-admin', __typename: 'User' } });
   });
 
+  // The query the gitops actions send: repository, target branch and their own branch in one request.
+  const SNAPSHOT = `
+    query ($owner: String!, $name: String!, $base: String!, $head: String!, $withHead: Boolean!) {
+      repository(owner: $owner, name: $name) {
+        viewerPermission
+        isEmpty
+        defaultBranchRef { name target { oid ... on Commit { tree { oid } } } }
+        base: ref(qualifiedName: $base) { target { oid ... on Commit { tree { oid } } } }
+        head: ref(qualifiedName: $head) @include(if: $withHead) {
+          target {
+            oid
+            ... on Commit { tree { oid } parents(first: 2) { totalCount nodes { oid } } }
+          }
+          associatedPullRequests(states: [OPEN], first: 5) {
+            nodes { number title body baseRefName labels(first: 100) { nodes { name } } }
+          }
+        }
+      }
+    }`;
+
+  async function restCommit(sha: string) {
+    const { data } = await octokit.rest.git.getCommit({
+      owner: 'acme',
+      repo: 'gql',
+      commit_sha: sha,
+    });
+    return data;
+  }
+
+  it('Commit: tree { oid } is the root tree, parents(first) the parent commits, as REST git/commits says', async () => {
+    const { data: ref } = await octokit.rest.git.getRef({
+      owner: 'acme',
+      repo: 'gql',
+      ref: 'heads/with-pr',
+    });
+    const commit = await restCommit(ref.object.sha);
+    const base = await restCommit(commit.parents[0].sha);
+    sim.resetCounters();
+    const result: any = await octokit.graphql(SNAPSHOT, {
+      owner: 'acme',
+      name: 'gql',
+      base: 'refs/heads/main',
+      head: 'refs/heads/with-pr',
+      withHead: true,
+    });
+    expect(result.repository.head.target).toEqual({
+      oid: commit.sha,
+      tree: { oid: commit.tree.sha },
+      parents: { totalCount: 1, nodes: [{ oid: base.sha }] },
+    });
+    expect(result.repository.base.target).toEqual({
+      oid: base.sha,
+      tree: { oid: base.tree.sha },
+    });
+    expect(result.repository.defaultBranchRef).toEqual({
+      name: 'main',
+      target: { oid: base.sha, tree: { oid: base.tree.sha } },
+    });
+    expect(result.repository.isEmpty).toBe(false);
+    expect(sim.counters().byEndpoint).toEqual({ 'POST /graphql': 1 });
+
+    // The root commit has no parents; first/last page them like any connection.
+    const root: any = await octokit.graphql(
+      `query ($oid: String!) { repository(owner: "acme", name: "gql") {
+        ref(qualifiedName: $oid) { target { ... on Commit { parents(first: 2) { totalCount nodes { oid } } } } }
+      } }`,
+      { oid: 'refs/heads/main' },
+    );
+    expect(root.repository.ref.target.parents).toEqual({
+      totalCount: 0,
+      nodes: [],
+    });
+  });
+
+  it('Repository.viewerPermission follows the token grant (ADMIN, WRITE, READ; READ on a public repository without one)', async () => {
+    sim.addToken('gql-writer', {
+      login: 'writer',
+      repos: ['acme/gql'],
+      permission: 'write',
+    });
+    sim.addToken('gql-reader', {
+      login: 'reader',
+      repos: ['acme/gql'],
+      permission: 'read',
+    });
+    sim.addToken('gql-other', {
+      login: 'other',
+      repos: ['acme/elsewhere'],
+      permission: 'admin',
+    });
+    const permission = async (auth: string) => {
+      const client = new Octokit({ baseUrl: sim.apiBaseUrl, auth });
+      const result: any = await client.graphql(
+        '{ repository(owner: "acme", name: "gql") { viewerPermission } }',
+      );
+      return result.repository.viewerPermission;
+    };
+    expect(await permission(sim.adminToken)).toBe('ADMIN');
+    expect(await permission('gql-writer')).toBe('WRITE');
+    expect(await permission('gql-reader')).toBe('READ');
+    expect(await permission('gql-other')).toBe('READ');
+    await sim.createRepo('acme/gql-private', { private: true });
+    const hidden = new Octokit({ baseUrl: sim.apiBaseUrl, auth: 'gql-other' });
+    await expect(
+      hidden.graphql(
+        '{ repository(owner: "acme", name: "gql-private") { viewerPermission } }',
+      ),
+    ).rejects.toMatchObject({
+      errors: [expect.objectContaining({ type: 'NOT_FOUND' })],
+    });
+  });
+
+  it('associatedPullRequests(states: [OPEN]) lists only open pull requests, with body, base and labels', async () => {
+    await octokit.rest.issues.addLabels({
+      owner: 'acme',
+      repo: 'gql',
+      issue_number: 1,
+      labels: ['gitops'],
+    });
+    const ask = async () =>
+      (
+        (await octokit.graphql(SNAPSHOT, {
+          owner: 'acme',
+          name: 'gql',
+          base: 'refs/heads/main',
+          head: 'refs/heads/with-pr',
+          withHead: true,
+        })) as any
+      ).repository.head.associatedPullRequests.nodes;
+    expect(await ask()).toEqual([
+      {
+        number: 1,
+        title: 'PR',
+        body: '',
+        baseRefName: 'main',
+        labels: { nodes: [{ name: 'gitops' }] },
+      },
+    ]);
+    await octokit.rest.pulls.update({
+      owner: 'acme',
+      repo: 'gql',
+      pull_number: 1,
+      state: 'closed',
+    });
+    try {
+      expect(await ask()).toEqual([]);
+      const all: any = await octokit.graphql(
+        `{ repository(owner: "acme", name: "gql") { ref(qualifiedName: "with-pr") {
+          open: associatedPullRequests(states: [OPEN]) { totalCount }
+          closed: associatedPullRequests(states: [CLOSED, MERGED]) { nodes { number } }
+          any: associatedPullRequests { totalCount }
+        } } }`,
+      );
+      expect(all.repository.ref).toEqual({
+        open: { totalCount: 0 },
+        closed: { nodes: [{ number: 1 }] },
+        any: { totalCount: 1 },
+      });
+    } finally {
+      await octokit.rest.pulls.update({
+        owner: 'acme',
+        repo: 'gql',
+        pull_number: 1,
+        state: 'open',
+      });
+    }
+  });
+
+  it('@include(if:) and @skip(if:) leave fields and inline fragments out, as GraphQL says', async () => {
+    const without: any = await octokit.graphql(SNAPSHOT, {
+      owner: 'acme',
+      name: 'gql',
+      base: 'refs/heads/main',
+      head: 'refs/heads/with-pr',
+      withHead: false,
+    });
+    expect(Object.keys(without.repository).sort()).toEqual([
+      'base',
+      'defaultBranchRef',
+      'isEmpty',
+      'viewerPermission',
+    ]);
+    const skipped: any = await octokit.graphql(
+      `query ($skip: Boolean!) { repository(owner: "acme", name: "gql") {
+        name @skip(if: $skip)
+        url @include(if: true) @skip(if: $skip)
+        ... on Repository @include(if: false) { isPrivate }
+        nameWithOwner @include(if: true)
+      } }`,
+      { skip: true },
+    );
+    expect(skipped).toEqual({ repository: { nameWithOwner: 'acme/gql' } });
+    await expect(
+      octokit.graphql('{ viewer { login @include } }'),
+    ).rejects.toMatchObject({
+      errors: [
+        expect.objectContaining({
+          message: "Directive 'include' is missing required arguments: if",
+        }),
+      ],
+    });
+  });
+
+  it('an empty repository: isEmpty, no defaultBranchRef', async () => {
+    await sim.createRepo('acme/gql-empty', { files: {} });
+    const result: any = await octokit.graphql(
+      '{ repository(owner: "acme", name: "gql-empty") { isEmpty defaultBranchRef { name } } }',
+    );
+    expect(result).toEqual({
+      repository: { isEmpty: true, defaultBranchRef: null },
+    });
+  });
+
   it('parses aliases, literals, lists, inline fragments and variable defaults', () => {
     const op = parseGraphql(`query Q($n: Int = 3, $s: [PullRequestState!]) {
       r: repository(owner: "o", name: "n") { ... on Repository { pullRequests(first: $n, states: [OPEN, MERGED]) { totalCount } } }

@@ -1,7 +1,7 @@
 /*
  * A small GraphQL query parser and executor: enough of the language for the queries GitHub clients send (operations
- * with variables, nested fields with arguments, aliases, inline fragments, __typename). No schema validation beyond
- * "unknown field", no named fragments, no mutations.
+ * with variables, nested fields with arguments, aliases, inline fragments, __typename, the `@include(if:)` and
+ * `@skip(if:)` directives). No schema validation beyond "unknown field", no named fragments, no mutations.
  */
 
 export type GqlValue =
@@ -10,18 +10,26 @@ export type GqlValue =
   | { kind: 'list'; values: GqlValue[] }
   | { kind: 'object'; fields: Record<string, GqlValue> };
 
+/** A directive on a field or inline fragment, e.g. `@include(if: $withHead)`. */
+export interface GqlDirective {
+  name: string;
+  args: Record<string, GqlValue>;
+}
+
 export interface GqlField {
   kind: 'field';
   alias?: string;
   name: string;
   args: Record<string, GqlValue>;
   selections?: GqlSelection[];
+  directives?: GqlDirective[];
 }
 
 export interface GqlInlineFragment {
   kind: 'inline';
   typeCondition?: string;
   selections: GqlSelection[];
+  directives?: GqlDirective[];
 }
 
 export type GqlSelection = GqlField | GqlInlineFragment;
@@ -177,11 +185,16 @@ class Parser {
     this.accept('!');
   }
 
-  private directives(): void {
+  private directives(): GqlDirective[] {
+    const directives: GqlDirective[] = [];
     while (this.accept('@')) {
-      this.name();
-      if (this.peek()?.value === '(') this.args();
+      const name = this.name();
+      directives.push({
+        name,
+        args: this.peek()?.value === '(' ? this.args() : {},
+      });
     }
+    return directives;
   }
 
   private selectionSet(): GqlSelection[] {
@@ -198,11 +211,12 @@ class Parser {
             'Named fragments are not supported by the simulator',
           );
         }
-        this.directives();
+        const directives = this.directives();
         selections.push({
           kind: 'inline',
           typeCondition,
           selections: this.selectionSet(),
+          ...(directives.length ? { directives } : {}),
         });
         continue;
       }
@@ -213,7 +227,7 @@ class Parser {
         name = this.name();
       }
       const args = this.peek()?.value === '(' ? this.args() : {};
-      this.directives();
+      const directives = this.directives();
       const selections2 =
         this.peek()?.value === '{' ? this.selectionSet() : undefined;
       selections.push({
@@ -222,6 +236,7 @@ class Parser {
         name,
         args,
         selections: selections2,
+        ...(directives.length ? { directives } : {}),
       });
     }
     return selections;
@@ -313,6 +328,45 @@ export async function execute(
   const errors: Array<Record<string, unknown>> = [];
   const vars = { ...operation.variableDefaults, ...variables };
 
+  // As the spec says: a selection is left out when any `@skip(if:)` is true or any `@include(if:)` is false.
+  function included(selection: GqlSelection): boolean {
+    for (const directive of selection.directives ?? []) {
+      if (directive.name !== 'skip' && directive.name !== 'include') continue;
+      if (!('if' in directive.args)) {
+        throw new GqlError(
+          `Directive '${directive.name}' is missing required arguments: if`,
+          {
+            extensions: {
+              code: 'missingRequiredArguments',
+              className: 'Directive',
+              name: directive.name,
+              arguments: 'if',
+            },
+          },
+        );
+      }
+      const condition = resolveValue(directive.args.if, vars);
+      if (typeof condition !== 'boolean') {
+        throw new GqlError(
+          `Argument 'if' on Directive '${
+            directive.name
+          }' has an invalid value (${JSON.stringify(
+            condition,
+          )}). Expected type 'Boolean!'.`,
+          {
+            extensions: {
+              code: 'argumentLiteralsIncompatible',
+              typeName: 'Directive',
+              argumentName: 'if',
+            },
+          },
+        );
+      }
+      if (directive.name === 'skip' ? condition : !condition) return false;
+    }
+    return true;
+  }
+
   async function resolveSelections(
     object: GqlObject,
     selections: GqlSelection[],
@@ -320,6 +374,7 @@ export async function execute(
   ) {
     const result: Record<string, unknown> = {};
     for (const selection of selections) {
+      if (!included(selection)) continue;
       if (selection.kind === 'inline') {
         if (
           !selection.typeCondition ||

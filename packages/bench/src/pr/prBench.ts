@@ -119,9 +119,14 @@ function actionContext(input: Record<string, unknown>, workspacePath: string) {
 }
 
 function writesOf(byEndpoint: Record<string, number>) {
-  return Object.entries(byEndpoint)
-    .filter(([k]) => /^(POST|PATCH|PUT|DELETE) /.test(k))
-    .reduce((n, [, v]) => n + v, 0);
+  return (
+    Object.entries(byEndpoint)
+      // GraphQL queries are POSTs but read (our client sends no mutations).
+      .filter(
+        ([k]) => /^(POST|PATCH|PUT|DELETE) /.test(k) && k !== 'POST /graphql',
+      )
+      .reduce((n, [, v]) => n + v, 0)
+  );
 }
 
 async function measure(
@@ -194,10 +199,12 @@ export async function runPrBench(opts: {
       const tag = `o${++seq}`;
       const files = changeFiles(opts.files, tag);
       const { octokit, owner, repo } = await factory({ repoUrl });
-      const gitops = await openGitopsRepo(octokit, { owner, repo });
+      const branchName = `bench/ours-${tag}`;
+      // As the actions do: the branch name is known before the repository is read.
+      const gitops = await openGitopsRepo(octokit, { owner, repo, branchName });
       const ctx = actionContext({}, work);
       const result = await publishPullRequest(ctx as any, octokit, gitops, {
-        branchName: `bench/ours-${tag}`,
+        branchName,
         title: `Add ${opts.files} ExternalSecrets (${tag})`,
         description: 'Benchmark change',
         commitMessage: `Add ${opts.files} ExternalSecrets`,

@@ -1,12 +1,13 @@
 /*
- * `POST /api/graphql`: a read-only slice of GitHub's schema — repository, refs and their associated pull requests,
- * pull requests, viewer. octokit-plugin-create-pull-request (used by `publish:github:pull-request`) asks for a
- * branch's open pull request this way.
+ * `POST /api/graphql`: a read-only slice of GitHub's schema — repository (with the viewer's permission), refs, their
+ * target commits (tree, parents) and associated pull requests, pull requests, viewer. octokit-plugin-create-pull-request
+ * (used by `publish:github:pull-request`) asks for a branch's open pull request this way; the gitops actions read the
+ * repository, the target branch and their own branch in one query.
  */
 import { ApiError } from '../errors';
 import { execute, GqlError, GqlObject, parseGraphql } from '../graphqlLang';
 import type { HandlerContext, Route } from '../router';
-import { nodeId, RepoHandle, SimState } from '../state';
+import { nodeId, Permission, RepoHandle, SimState } from '../state';
 import type { PullRequest } from '../types';
 import { refreshPull } from './pulls';
 
@@ -93,6 +94,19 @@ function pullObject(
     createdAt: pr.createdAt,
     updatedAt: pr.updatedAt,
     author: userObject(sim, pr.user),
+    labels: (args: Record<string, any>) =>
+      connection(
+        pr.labels,
+        name => ({
+          __typename: 'Label',
+          id: nodeId('LA', `${repo.fullName}:${name}`),
+          name,
+          color: repo.meta.labels[name]?.color ?? 'ededed',
+          description: repo.meta.labels[name]?.description ?? null,
+        }),
+        'Label',
+        args,
+      ),
   };
 }
 
@@ -110,6 +124,50 @@ async function pullsMatching(
   );
 }
 
+/**
+ * A `Commit` (the target of a branch, or a parent): `oid`, its root `tree { oid }` and `parents(first|last)`, read
+ * from git only when asked for.
+ */
+function commitObject(sim: SimState, repo: RepoHandle, sha: string): GqlObject {
+  let info: ReturnType<typeof repo.git.readCommit> | undefined;
+  const read = async () => {
+    info ??= repo.git.readCommit(sha);
+    const commit = await info;
+    if (!commit) throw new Error(`${sha} is not a commit in ${repo.fullName}`);
+    return commit;
+  };
+  return {
+    __typename: 'Commit',
+    id: nodeId('C', `${repo.fullName}:${sha}`),
+    oid: sha,
+    abbreviatedOid: sha.slice(0, 7),
+    url: `${sim.url}/${repo.fullName}/commit/${sha}`,
+    message: async () => (await read()).message,
+    tree: async () => {
+      const tree = (await read()).tree;
+      return {
+        __typename: 'Tree',
+        id: nodeId('T', `${repo.fullName}:${tree}`),
+        oid: tree,
+      };
+    },
+    parents: async (args: Record<string, any>) =>
+      connection(
+        (await read()).parents,
+        parent => commitObject(sim, repo, parent),
+        'Commit',
+        args,
+      ),
+  };
+}
+
+/** GitHub's `Repository.viewerPermission` for the simulator's grants (it has no MAINTAIN or TRIAGE grants). */
+const VIEWER_PERMISSION: Record<Permission, string> = {
+  read: 'READ',
+  write: 'WRITE',
+  admin: 'ADMIN',
+};
+
 function refObject(
   sim: SimState,
   repo: RepoHandle,
@@ -126,11 +184,7 @@ function refObject(
     id: nodeId('REF', `${repo.fullName}:${fullRef}`),
     name: branch ?? name,
     prefix: branch ? 'refs/heads/' : prefix,
-    target: {
-      __typename: 'Commit',
-      oid: sha,
-      id: nodeId('C', `${repo.fullName}:${sha}`),
-    },
+    target: commitObject(sim, repo, sha),
     associatedPullRequests: async (args: Record<string, any>) =>
       connection(
         branch
@@ -164,7 +218,12 @@ function repositoryObject(ctx: HandlerContext, repo: RepoHandle): GqlObject {
     nameWithOwner: repo.fullName,
     url: `${sim.url}/${repo.fullName}`,
     isPrivate: repo.meta.private,
+    isEmpty: async () => !(await repo.git.hasBranches()),
     owner: { __typename: 'Organization', login: repo.owner },
+    viewerPermission: () => {
+      const permission = sim.permissionOn(ctx.identity, repo);
+      return permission ? VIEWER_PERMISSION[permission] : null;
+    },
     defaultBranchRef: async () => {
       const branch = await repo.git.defaultBranch();
       const sha = await repo.git.readRef(`refs/heads/${branch}`);

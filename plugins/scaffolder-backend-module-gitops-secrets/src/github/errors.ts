@@ -15,12 +15,24 @@ export function statusOf(error: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
+/** The GraphQL errors of an `octokit.graphql` call that GitHub answered with `errors` (GraphqlResponseError). */
+export function graphqlErrors(
+  error: unknown,
+): Array<{ type?: string; message?: string; path?: unknown[] }> {
+  const errors = (error as { errors?: unknown } | undefined)?.errors;
+  return Array.isArray(errors) ? errors : [];
+}
+
 /** GitHub's error message (and validation errors), without the request. */
 export function githubMessage(error: unknown): string {
   const e = error as {
     message?: string;
     response?: { data?: { message?: string; errors?: unknown[] } };
   };
+  const gql = graphqlErrors(error)
+    .map(item => item?.message)
+    .filter(Boolean);
+  if (gql.length) return gql.join('; ');
   const data = e?.response?.data;
   const parts: string[] = [];
   if (data?.message) parts.push(data.message);

@@ -117,6 +117,44 @@ describe('createOctokitFactory', () => {
     expect(getCredentials).not.toHaveBeenCalled();
   });
 
+  it('paces writes one second apart, as GitHub asks, but not GraphQL queries (mutations stay paced)', async () => {
+    const factory = createOctokitFactory({
+      integrations: integrations(sim.adminToken),
+    });
+    const { octokit } = await factory({
+      repoUrl: `${sim.host}?owner=acme&repo=gitops`,
+    });
+    const write = () =>
+      octokit.rest.git.createBlob({
+        owner: 'acme',
+        repo: 'gitops',
+        content: 'x',
+        encoding: 'utf-8',
+      });
+    const timed = async (fn: () => Promise<unknown>) => {
+      const start = Date.now();
+      await fn().catch(() => undefined);
+      return Date.now() - start;
+    };
+    // The pacing is shared by every client in the process: start a second after any earlier write.
+    await new Promise(resolve => setTimeout(resolve, 1100));
+    const queryThenWrite = await timed(async () => {
+      const viewer: any = await octokit.graphql('query { viewer { login } }');
+      expect(viewer.viewer.login).toBe('sim-admin');
+      await octokit.graphql('{ viewer { login } }');
+      await write();
+    });
+    // Paced queries would put the write ≥ 2 s after the start; unpaced, three requests take milliseconds.
+    expect(queryThenWrite).toBeLessThan(1500);
+    expect(await timed(write)).toBeGreaterThanOrEqual(900);
+    // The simulator refuses mutations, but only after the pacing let it through.
+    expect(
+      await timed(() =>
+        octokit.graphql('mutation { addStar { clientMutationId } }'),
+      ),
+    ).toBeGreaterThanOrEqual(900);
+  });
+
   it('no integration or no credentials: InputError naming repoUrl', async () => {
     const factory = createOctokitFactory({ integrations: integrations() });
     await expect(

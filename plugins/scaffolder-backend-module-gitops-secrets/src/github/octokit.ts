@@ -56,11 +56,36 @@ const immediateGroup = {
   }),
 };
 
+/** A GraphQL operation that only reads: `query …` or the `{ … }` shorthand. */
+function isQuery(text: unknown): boolean {
+  if (typeof text !== 'string') return false;
+  const code = text.replace(/#[^\n]*/g, '').trimStart();
+  return code.startsWith('{') || /^query\b/.test(code);
+}
+
+/** `paced`, except that queries are sent with `reader`. */
+function queriesVia(
+  paced: GitopsOctokitClient['graphql'],
+  reader: GitopsOctokitClient['graphql'],
+): GitopsOctokitClient['graphql'] {
+  const graphql = (query: unknown, parameters?: unknown) => {
+    const text =
+      typeof query === 'string' ? query : (query as { query?: unknown })?.query;
+    return (isQuery(text) ? reader : paced)(query as any, parameters as any);
+  };
+  return Object.assign(graphql, {
+    defaults: paced.defaults,
+    endpoint: paced.endpoint,
+  }) as GitopsOctokitClient['graphql'];
+}
+
 /**
  * Builds an {@link OctokitFactory}: credentials from `integrations.github`
  * through `DefaultGithubCredentialsProvider` (token or GitHub App), the API
- * base URL of the matching integration (GitHub Enterprise), retry with
- * backoff on 5xx, and throttling that waits out secondary rate limits.
+ * base URL of the matching integration (GitHub Enterprise; `octokit.graphql`
+ * derives `…/api/graphql` from it), retry with backoff on 5xx, and throttling
+ * that waits out secondary rate limits and paces writes (GraphQL queries are
+ * not paced).
  */
 export function createOctokitFactory(
   options: OctokitFactoryOptions,
@@ -98,45 +123,51 @@ export function createOctokitFactory(
         `repoUrl: no GitHub credentials for ${host}/${owner}/${repo}; configure a token or a GitHub App under integrations.github`,
       );
     }
-    const pacing = paceWrites
-      ? {}
-      : { write: immediateGroup, notifications: immediateGroup };
-    const octokit = new GitopsOctokit({
-      auth,
-      baseUrl: integration.config.apiBaseUrl,
-      request: { timeout: 60_000 },
-      retry: { retries, retryAfterBaseValue: retryAfterBaseValueMs },
-      throttle: {
-        ...pacing,
-        retryAfterBaseValue: retryAfterBaseValueMs,
-        fallbackSecondaryRateRetryAfter: 60,
-        onSecondaryRateLimit: (
-          retryAfter: number,
-          requestOptions: { method: string; url: string },
-          _octokit: unknown,
-          retryCount: number,
-        ) => {
-          logger?.warn(
-            `GitHub secondary rate limit on ${requestOptions.method} ${
-              requestOptions.url
-            }; retry ${retryCount + 1}/${retries} in ${retryAfter}s`,
-          );
-          return retryCount < retries;
-        },
-        onRateLimit: (
-          retryAfter: number,
-          requestOptions: { method: string; url: string },
-          _octokit: unknown,
-          retryCount: number,
-        ) => {
-          logger?.warn(
-            `GitHub rate limit exhausted on ${requestOptions.method} ${requestOptions.url}; resets in ${retryAfter}s`,
-          );
-          // Waiting up to two minutes is fine inside a task; longer is better reported.
-          return retryCount < 1 && retryAfter <= 120;
-        },
-      } as any,
-    });
+    const throttle = {
+      retryAfterBaseValue: retryAfterBaseValueMs,
+      fallbackSecondaryRateRetryAfter: 60,
+      onSecondaryRateLimit: (
+        retryAfter: number,
+        requestOptions: { method: string; url: string },
+        _octokit: unknown,
+        retryCount: number,
+      ) => {
+        logger?.warn(
+          `GitHub secondary rate limit on ${requestOptions.method} ${
+            requestOptions.url
+          }; retry ${retryCount + 1}/${retries} in ${retryAfter}s`,
+        );
+        return retryCount < retries;
+      },
+      onRateLimit: (
+        retryAfter: number,
+        requestOptions: { method: string; url: string },
+        _octokit: unknown,
+        retryCount: number,
+      ) => {
+        logger?.warn(
+          `GitHub rate limit exhausted on ${requestOptions.method} ${requestOptions.url}; resets in ${retryAfter}s`,
+        );
+        // Waiting up to two minutes is fine inside a task; longer is better reported.
+        return retryCount < 1 && retryAfter <= 120;
+      },
+    };
+    const unpaced = { write: immediateGroup, notifications: immediateGroup };
+    const create = (paced: boolean) =>
+      new GitopsOctokit({
+        auth,
+        baseUrl: integration.config.apiBaseUrl,
+        request: { timeout: 60_000 },
+        retry: { retries, retryAfterBaseValue: retryAfterBaseValueMs },
+        throttle: { ...(paced ? {} : unpaced), ...throttle } as any,
+      });
+    const octokit = create(paceWrites);
+    if (paceWrites) {
+      // plugin-throttling paces every GraphQL request like a write (it cannot tell a query from a mutation), which
+      // would hold the first write a second behind the snapshot query. Queries go through a twin with the same
+      // retries and rate-limit handling, without the write pacing; mutations stay paced.
+      octokit.graphql = queriesVia(octokit.graphql, create(false).graphql);
+    }
     return { octokit: octokit as unknown as Octokit, owner, repo, host };
   };
 }

@@ -1,10 +1,5 @@
 import { Octokit } from '@octokit/rest';
-import {
-  Harness,
-  mockContext,
-  RERUN_WRITES,
-  startHarness,
-} from './__testUtils__/harness';
+import { Harness, mockContext, startHarness } from './__testUtils__/harness';
 import { openGitopsRepo } from './repo';
 import { publishPullRequest, PublishRequest } from './publish';
 import { parseRepoUrl } from './parseRepoUrl';
@@ -59,13 +54,20 @@ describe('publishPullRequest', () => {
     return { fullName, headSha, octokit, owner, repo };
   }
 
+  /** Opens the snapshot (with the publish branch, as a caller that knows it does) and publishes. */
   async function publish(
     octokit: Octokit,
     fullName: string,
     req: PublishRequest,
+    beforePublish?: () => void,
   ) {
     const { owner, repo } = parseRepoUrl(h.repoUrl(fullName));
-    const r = await openGitopsRepo(octokit, { owner, repo });
+    const r = await openGitopsRepo(octokit, {
+      owner,
+      repo,
+      branchName: req.branchName,
+    });
+    beforePublish?.();
     const { ctx, logs } = mockContext({});
     const result = await publishPullRequest(ctx, octokit, r, req);
     return { result, logs, repo: r };
@@ -121,7 +123,7 @@ describe('publishPullRequest', () => {
     ).toBe('new: 1\n');
   });
 
-  it('re-run with the same inputs: the branch keeps its commit, the same PR (unchanged)', async () => {
+  it('re-run with the same inputs: no write at all, the branch keeps its commit, the same PR (unchanged)', async () => {
     const { fullName, octokit } = await setup();
     const first = await publish(octokit, fullName, request());
     h.sim.resetCounters();
@@ -131,8 +133,8 @@ describe('publishPullRequest', () => {
       pullRequestNumber: first.result.pullRequestNumber,
       commitSha: first.result.commitSha,
     });
-    // A tree and a commit left unreferenced, the branch create refused (422); no ref or PR write.
-    expect(h.writes()).toEqual(RERUN_WRITES);
+    // No tree, no commit, no ref or PR write: nothing unreferenced is left behind.
+    expect(h.writes()).toEqual({});
     expect(h.sim.listPulls(fullName)).toMatchObject([
       { head: { sha: first.result.commitSha } },
     ]);
@@ -234,7 +236,16 @@ describe('publishPullRequest', () => {
     const cache = new Map<string, unknown>();
     let inCheckpoint = 0;
     const outside: string[] = [];
+    let queries = 0;
     octokit.hook.before('request', options => {
+      // GraphQL queries are reads (POST, like every GraphQL request); a mutation would be a write.
+      const query = (options as { query?: unknown }).query;
+      if (typeof query === 'string') {
+        if (/^\s*query\b/.test(query)) {
+          queries += 1;
+          return;
+        }
+      }
       if (options.method !== 'GET' && !inCheckpoint)
         outside.push(`${options.method} ${options.url}`);
     });
@@ -273,6 +284,7 @@ describe('publishPullRequest', () => {
       'POST /repos/{owner}/{repo}/pulls': 1,
     });
     expect(outside).toEqual([]);
+    expect(queries).toBeGreaterThan(0);
     expect(h.sim.listPulls(fullName)).toHaveLength(1);
   });
 
@@ -317,18 +329,23 @@ describe('publishPullRequest', () => {
       expect(h.writes()).toEqual({});
     });
 
-    it('secondary rate limits are waited out and retried', async () => {
+    it('secondary rate limits are waited out and retried, on the GraphQL query and on writes', async () => {
       const { fullName, octokit } = await setup();
       h.warnings.length = 0;
       h.sim.setFaults({
         secondaryRateLimit: { times: 2, retryAfterSeconds: 2 },
       });
-      const { result } = await publish(octokit, fullName, request());
+      const { result } = await publish(octokit, fullName, request(), () =>
+        h.sim.setFaults({
+          secondaryRateLimit: { times: 2, retryAfterSeconds: 2 },
+        }),
+      );
       expect(result.outcome).toBe('created');
       expect(
         h.warnings.filter(w => /secondary rate limit/.test(w)),
-      ).toHaveLength(2);
-      // The tree POST was answered 403 twice, then created.
+      ).toHaveLength(4);
+      // The query (a POST) and the tree POST were each answered 403 twice, then served.
+      expect(h.sim.counters().byEndpoint['POST /graphql']).toBe(3);
       expect(h.writes()['POST /repos/{owner}/{repo}/git/trees']).toBe(3);
       expect(h.sim.listPulls(fullName)).toHaveLength(1);
     });
@@ -352,10 +369,13 @@ describe('publishPullRequest', () => {
 
     it('persistent 5xx: a clear error and nothing half-made', async () => {
       const { fullName, octokit } = await setup();
-      h.sim.setFaults({
-        serverErrors: { times: 100, status: 500, methods: ['POST'] },
-      });
-      await expect(publish(octokit, fullName, request())).rejects.toThrow(
+      await expect(
+        publish(octokit, fullName, request(), () =>
+          h.sim.setFaults({
+            serverErrors: { times: 100, status: 500, methods: ['POST'] },
+          }),
+        ),
+      ).rejects.toThrow(
         /Could not create the git tree in acme\/repo\d+ \(nothing was changed\)/,
       );
       h.sim.setFaults({});
@@ -389,12 +409,17 @@ describe('publishPullRequest', () => {
     it('"A pull request already exists" from a create that raced: the existing PR is returned', async () => {
       const { fullName, octokit } = await setup();
       const first = await publish(octokit, fullName, request());
-      // The listing misses the open PR once (as when a retried create had already succeeded).
-      const list = jest
-        .spyOn(octokit.rest.pulls, 'list')
-        .mockResolvedValueOnce({ data: [] } as any);
+      // The read misses the open PR once (as when another run opened it just after).
+      const graphql = octokit.graphql;
+      const read = jest
+        .spyOn(octokit, 'graphql')
+        .mockImplementationOnce((async (query: string, vars: any) => {
+          const data: any = await graphql(query, vars);
+          data.repository.head.associatedPullRequests.nodes = [];
+          return data;
+        }) as any);
       const second = await publish(octokit, fullName, request());
-      list.mockRestore();
+      read.mockRestore();
       expect(second.result).toMatchObject({
         outcome: 'unchanged',
         pullRequestNumber: first.result.pullRequestNumber,

@@ -3,7 +3,9 @@ import { Octokit } from '@octokit/rest';
 import { ActionContext } from '@backstage/plugin-scaffolder-node';
 import { createHash } from 'node:crypto';
 import { GithubPublishError, githubMessage, statusOf } from './errors';
-import { GitopsRepo } from './repo';
+import { gitBlobSha, treeShaWithFiles } from './gitObjects';
+import { BranchHead, BranchState, PullSummary, queryBranch } from './graphql';
+import { baseTreeEntries, GitopsRepo, prefetchedBranch } from './repo';
 import { isValidBranchName, normaliseRepoPath } from '../validation';
 
 /** One file of the change, path relative to the repository root. */
@@ -63,7 +65,11 @@ export interface ChangePlan {
   conflicts: string[];
 }
 
-/** Compares the wanted files with the base branch. Reads only. */
+/**
+ * Compares the wanted files with the base branch. Reads only: with a snapshot
+ * from `openGitopsRepo` it compares git blob SHAs computed locally with the
+ * tree listing it already holds, so no file is read.
+ */
 export async function planChanges(
   repo: GitopsRepo,
   files: FileChange[],
@@ -84,12 +90,24 @@ export async function planChanges(
     }
     seen.add(file.path);
   }
-  const current = await Promise.all(files.map(f => repo.readFile(f.path)));
+  // Per file: absent, the same content, or other content.
+  const current = await Promise.all(
+    files.map(async (f): Promise<'absent' | 'same' | 'other'> => {
+      if (repo.blobSha) {
+        const sha = await repo.blobSha(f.path);
+        if (sha === undefined) return 'absent';
+        return sha === gitBlobSha(f.content) ? 'same' : 'other';
+      }
+      const existing = await repo.readFile(f.path);
+      if (existing === undefined) return 'absent';
+      return existing === f.content ? 'same' : 'other';
+    }),
+  );
   const plan: ChangePlan = { changed: [], unchanged: [], conflicts: [] };
   files.forEach((file, i) => {
     const existing = current[i];
-    if (existing === file.content) plan.unchanged.push(file.path);
-    else if (existing !== undefined && !file.update && !overwrite) {
+    if (existing === 'same') plan.unchanged.push(file.path);
+    else if (existing === 'other' && !file.update && !overwrite) {
       plan.conflicts.push(file.path);
     } else plan.changed.push(file);
   });
@@ -118,40 +136,45 @@ function digest(value: unknown): string {
     .slice(0, 16);
 }
 
-// A type alias (not an interface) so it is a JsonObject for ctx.checkpoint.
-type PullSummary = {
-  number: number;
-  url: string;
-  title: string;
-  body: string;
-  baseRef: string;
-  labels: string[];
-  /** Found open rather than created by this call. */
-  existed?: boolean;
-};
-
-async function findOpenPull(
+/** The publish branch's head and open PRs (one GraphQL request), with the error an action should show. */
+async function readBranch(
   octokit: Octokit,
   repo: GitopsRepo,
-  branchName: string,
-): Promise<PullSummary | undefined> {
-  const { data } = await octokit.rest.pulls.list({
-    owner: repo.owner,
-    repo: repo.repo,
-    head: `${repo.owner}:${branchName}`,
-    state: 'open',
-    per_page: 10,
-  });
-  const pr = data[0];
-  if (!pr) return undefined;
-  return {
-    number: pr.number,
-    url: pr.html_url,
-    title: pr.title,
-    body: pr.body ?? '',
-    baseRef: pr.base.ref,
-    labels: pr.labels.map(l => (typeof l === 'string' ? l : l.name ?? '')),
-  };
+  branch: string,
+): Promise<BranchState> {
+  try {
+    return await queryBranch(octokit, repo.owner, repo.repo, branch);
+  } catch (error) {
+    throw new GithubPublishError(
+      `Could not read branch ${branch} of ${repo.owner}/${
+        repo.repo
+      }: ${githubMessage(error)}`,
+      error,
+    );
+  }
+}
+
+/** The open PR of the branch against the base branch, else any open PR of the branch (against another base). */
+function pickPull(
+  pulls: PullSummary[],
+  baseBranch: string,
+): PullSummary | undefined {
+  return pulls.find(p => p.baseRef === baseBranch) ?? pulls[0];
+}
+
+/** One commit on `baseSha` whose tree is `treeSha`: what a run with the same files on the same base made. */
+function holdsTree(
+  head: BranchHead | undefined,
+  baseSha: string,
+  treeSha: string | undefined,
+): head is BranchHead {
+  return (
+    head !== undefined &&
+    treeSha !== undefined &&
+    head.treeSha === treeSha &&
+    head.parentCount === 1 &&
+    head.parents[0] === baseSha
+  );
 }
 
 /**
@@ -159,20 +182,23 @@ async function findOpenPull(
  * (one tree with inline content on `base_tree`, holding only the files that
  * change) and opens one pull request, or updates the existing one.
  *
- * Requests on a first run: the tree, the commit, the branch created at it
- * (`POST git/refs`) and the pull request — a branch this run created cannot
- * have an open pull request, so none is looked for. With `openGitopsRepo`'s
- * three reads that is 7 requests, 4 of them writes.
+ * Reads: the publish branch's head commit (tree, parents) and its open pull
+ * requests, in one GraphQL request — none when `openGitopsRepo` was given
+ * this `branchName`, which read them with the snapshot. Files are compared by
+ * git blob SHA (computed locally) with the snapshot's tree listing, and the
+ * tree the change gives is computed locally too, so deciding costs no request.
  *
- * - Same inputs again: creating the branch answers 422 (it exists); its head
- *   is one commit on the current base with exactly this tree, so the branch
- *   is left as it is (the new commit stays unreferenced) and the open PR is
- *   returned (`unchanged`).
+ * - New branch: the tree, the commit, the branch (`POST git/refs`) and the
+ *   pull request — 4 writes; with `openGitopsRepo`'s two reads, 6 requests.
+ * - Same inputs again: the branch head is one commit on the current base with
+ *   exactly this tree, so nothing is written and the open PR is returned
+ *   (`unchanged`).
  * - Everything already on the base branch: `nothing-to-change`, nothing written.
  * - A file that exists with other content: InputError naming it, unless
  *   `overwrite` (or the file is marked `update`).
  * - The branch belongs to the action: when the content or the base moved it
- *   is reset to the new commit on the base (force update).
+ *   is reset to one new commit on the base (force update); a branch without
+ *   an open PR gets one.
  * - If the PR cannot be opened after this run created the branch, the branch
  *   is deleted again, so nothing is left half-done; a branch that existed
  *   before is left as it was and a re-run opens the PR.
@@ -211,75 +237,105 @@ export async function publishPullRequest(
   const readOnly = `The credentials configured for ${name} may read but not push to it; grant write access (contents and pull requests)`;
   if (repo.canPush === false) throw new NotAllowedError(readOnly);
 
-  // 1. One tree (base tree + the changed files, inline: no blob per file) and one commit on the base.
-  const contentDigest = digest(
-    plan.changed.map(f => [f.path, digest(f.content)]),
-  );
-  const treeSha = await ctx.checkpoint({
-    key: `gitops.tree.${name}.${repo.baseSha}.${contentDigest}`,
-    fn: async () => {
-      try {
-        const { data } = await octokit.rest.git.createTree({
-          owner,
-          repo: repo.repo,
-          base_tree: repo.baseTreeSha,
-          tree: plan.changed.map(f => ({
-            path: f.path,
-            mode: '100644' as const,
-            type: 'blob' as const,
-            content: f.content,
-          })),
-        });
-        return data.sha;
-      } catch (error) {
-        const status = statusOf(error);
-        // The first write: when the push permission was not known beforehand, a refusal here means read-only credentials.
-        if ((status === 403 || status === 404) && repo.canPush !== true) {
-          throw new NotAllowedError(
-            `${readOnly} (GitHub answered ${status} to the first write: ${githubMessage(
+  // 1. The branch as it is: its head commit and open pull requests.
+  const found =
+    prefetchedBranch(repo, branch) ?? (await readBranch(octokit, repo, branch));
+  const foundPull = pickPull(found.pulls, repo.baseBranch);
+  if (foundPull && foundPull.baseRef !== repo.baseBranch) {
+    throw new InputError(
+      `branchName: branch ${branch} already has open pull request #${foundPull.number} against ${foundPull.baseRef}, not ${repo.baseBranch}; close it or choose another branch name`,
+    );
+  }
+
+  // 2. Does it already hold exactly this change? The tree the change gives is computed from the snapshot's listing.
+  const entries = baseTreeEntries(repo);
+  const expectedTree =
+    entries &&
+    treeShaWithFiles(
+      entries,
+      plan.changed.map(f => ({ path: f.path, sha: gitBlobSha(f.content) })),
+    );
+  let holds = holdsTree(found.head, repo.baseSha, expectedTree);
+
+  let commitSha: string;
+  let placed: PlacedBranch | undefined;
+  if (!holds) {
+    // One tree (base tree + the changed files, inline: no blob per file) and one commit on the base.
+    const contentDigest = digest(
+      plan.changed.map(f => [f.path, digest(f.content)]),
+    );
+    const treeSha = await ctx.checkpoint({
+      key: `gitops.tree.${name}.${repo.baseSha}.${contentDigest}`,
+      fn: async () => {
+        try {
+          const { data } = await octokit.rest.git.createTree({
+            owner,
+            repo: repo.repo,
+            base_tree: repo.baseTreeSha,
+            tree: plan.changed.map(f => ({
+              path: f.path,
+              mode: '100644' as const,
+              type: 'blob' as const,
+              content: f.content,
+            })),
+          });
+          return data.sha;
+        } catch (error) {
+          const status = statusOf(error);
+          // The first write: when the push permission was not known beforehand, a refusal here means read-only credentials.
+          if ((status === 403 || status === 404) && repo.canPush !== true) {
+            throw new NotAllowedError(
+              `${readOnly} (GitHub answered ${status} to the first write: ${githubMessage(
+                error,
+              )}); nothing was changed`,
+            );
+          }
+          throw new GithubPublishError(
+            `Could not create the git tree in ${name} (nothing was changed): ${githubMessage(
               error,
-            )}); nothing was changed`,
+            )}`,
+            error,
           );
         }
-        throw new GithubPublishError(
-          `Could not create the git tree in ${name} (nothing was changed): ${githubMessage(
-            error,
-          )}`,
-          error,
-        );
-      }
-    },
-  });
-  const newCommitSha = await ctx.checkpoint({
-    key: `gitops.commit.${name}.${repo.baseSha}.${treeSha}`,
-    fn: async () => {
-      try {
-        const { data } = await octokit.rest.git.createCommit({
-          owner,
-          repo: repo.repo,
-          message: req.commitMessage,
-          tree: treeSha,
-          parents: [repo.baseSha],
-        });
-        return data.sha;
-      } catch (error) {
-        throw new GithubPublishError(
-          `Could not create the commit in ${name} (nothing was changed): ${githubMessage(
-            error,
-          )}`,
-          error,
-        );
-      }
-    },
-  });
+      },
+    });
+    // Without a complete listing (GitHub truncates trees of over 100,000 entries) only GitHub's answer tells:
+    // the same tree as the branch head's is no new object, and then no commit is made.
+    holds = holdsTree(found.head, repo.baseSha, treeSha);
+    if (!holds) {
+      const newCommitSha = await ctx.checkpoint({
+        key: `gitops.commit.${name}.${repo.baseSha}.${treeSha}`,
+        fn: async () => {
+          try {
+            const { data } = await octokit.rest.git.createCommit({
+              owner,
+              repo: repo.repo,
+              message: req.commitMessage,
+              tree: treeSha,
+              parents: [repo.baseSha],
+            });
+            return data.sha;
+          } catch (error) {
+            throw new GithubPublishError(
+              `Could not create the commit in ${name} (nothing was changed): ${githubMessage(
+                error,
+              )}`,
+              error,
+            );
+          }
+        },
+      });
 
-  // 2. The branch: created at the commit; if it exists, left alone when it already holds exactly this change, else reset.
-  const placed = await ctx.checkpoint({
-    key: `gitops.ref.${name}.${branch}.${newCommitSha}`,
-    fn: () => placeBranch(octokit, repo, branch, newCommitSha, treeSha),
-  });
-  const commitSha = placed.sha;
-  if (placed.outcome === 'unchanged') {
+      // The branch: created at the commit when absent, else reset to it (it belongs to the action).
+      placed = await ctx.checkpoint({
+        key: `gitops.ref.${name}.${branch}.${newCommitSha}`,
+        fn: () =>
+          placeBranch(octokit, repo, branch, newCommitSha, treeSha, found.head),
+      });
+    }
+  }
+  if (!placed) {
+    commitSha = found.head!.sha;
     ctx.logger.info(
       `Branch ${branch} already holds this change (commit ${commitSha.slice(
         0,
@@ -287,26 +343,31 @@ export async function publishPullRequest(
       )}); left as it is`,
     );
   } else {
-    ctx.logger.info(
-      `${
-        placed.outcome === 'created' ? 'Created' : 'Updated'
-      } branch ${branch} at ${commitSha.slice(0, 7)} with ${
-        changedFiles.length
-      } changed file(s): ${changedFiles.join(', ')}`,
-    );
+    commitSha = placed.sha;
+    if (placed.outcome === 'unchanged') {
+      ctx.logger.info(
+        `Branch ${branch} already holds this change (commit ${commitSha.slice(
+          0,
+          7,
+        )}); left as it is`,
+      );
+    } else {
+      ctx.logger.info(
+        `${
+          placed.outcome === 'created' ? 'Created' : 'Updated'
+        } branch ${branch} at ${commitSha.slice(0, 7)} with ${
+          changedFiles.length
+        } changed file(s): ${changedFiles.join(', ')}`,
+      );
+    }
   }
-  const createdBranch = placed.outcome === 'created';
-  let madeCommit = placed.outcome !== 'unchanged';
+  const createdBranch = placed?.outcome === 'created';
+  let madeCommit = placed !== undefined && placed.outcome !== 'unchanged';
 
-  // 3. The pull request. A branch this run created has none open (a racing create answers 422, handled in openPull).
+  // 3. The pull request: the one found open (read again when the branch had to be re-read), none on a new branch.
   let pull = createdBranch
     ? undefined
-    : await findOpenPull(octokit, repo, branch).catch(error => {
-        throw new GithubPublishError(
-          `Could not list pull requests of ${name}: ${githubMessage(error)}`,
-          error,
-        );
-      });
+    : pickPull(placed?.pulls ?? found.pulls, repo.baseBranch);
   if (pull && pull.baseRef !== repo.baseBranch) {
     throw new InputError(
       `branchName: branch ${branch} already has open pull request #${pull.number} against ${pull.baseRef}, not ${repo.baseBranch}; close it or choose another branch name`,
@@ -402,71 +463,25 @@ export async function publishPullRequest(
   };
 }
 
-interface BranchHead {
-  sha: string;
-  treeSha: string;
-  parents: string[];
-}
-
-/** The branch's head commit, or undefined when there is no such branch. */
-async function readBranchHead(
-  octokit: Octokit,
-  repo: GitopsRepo,
-  branch: string,
-): Promise<BranchHead | undefined> {
-  const describe = (error: unknown) =>
-    new GithubPublishError(
-      `Could not read branch ${branch} of ${repo.owner}/${
-        repo.repo
-      }: ${githubMessage(error)}`,
-      error,
-    );
-  let sha: string;
-  try {
-    const { data } = await octokit.rest.git.getRef({
-      owner: repo.owner,
-      repo: repo.repo,
-      ref: `heads/${branch}`,
-    });
-    sha = data.object.sha;
-  } catch (error) {
-    if (statusOf(error) === 404) return undefined;
-    throw describe(error);
-  }
-  try {
-    const { data } = await octokit.rest.git.getCommit({
-      owner: repo.owner,
-      repo: repo.repo,
-      commit_sha: sha,
-    });
-    return {
-      sha,
-      treeSha: data.tree.sha,
-      parents: data.parents.map(p => p.sha),
-    };
-  } catch (error) {
-    throw describe(error);
-  }
-}
-
 // A type alias (not an interface) so it is a JsonObject for ctx.checkpoint.
 type PlacedBranch = {
   /** `created` by this call, `updated` (reset to the new commit), or `unchanged` (it already held this change). */
   outcome: 'created' | 'updated' | 'unchanged';
   /** Head of the branch afterwards. */
   sha: string;
+  /** The branch's open pull requests, when it had to be read again (after a 422). */
+  pulls?: PullSummary[];
 };
 
 const REF_ATTEMPTS = 3;
 
 /**
  * Points `branch` at `commitSha` (one commit on the base with tree
- * `treeSha`). Creates the branch first, without reading it: on a first run
- * that is the only request. A 422 means the branch exists (a re-run, a
- * branch left by an earlier run, a retried create that had succeeded) or
- * another writer moved it: the branch is read, left as it is when its head
- * already is one commit on the base with exactly this tree, and otherwise
- * force-updated, up to {@link REF_ATTEMPTS} times.
+ * `treeSha`): creates it when the read found none, else force-updates it.
+ * A 422 means another writer created or moved it (or a retried write had
+ * succeeded): the branch is read again, left as it is when its head already
+ * is one commit on the base with exactly this tree, and otherwise written
+ * again, up to {@link REF_ATTEMPTS} times.
  */
 async function placeBranch(
   octokit: Octokit,
@@ -474,13 +489,14 @@ async function placeBranch(
   branch: string,
   commitSha: string,
   treeSha: string,
+  knownHead: BranchHead | undefined,
 ): Promise<PlacedBranch> {
   const base = { owner: repo.owner, repo: repo.repo };
   let lastError: unknown;
-  // What we believe is there: nothing (not read yet, or read as absent) or the head we read.
-  let head: BranchHead | undefined;
+  let exists = knownHead !== undefined;
+  let pulls: PullSummary[] | undefined;
   for (let attempt = 1; attempt <= REF_ATTEMPTS; attempt++) {
-    const creating = head === undefined;
+    const creating = !exists;
     try {
       if (creating) {
         await octokit.rest.git.createRef({
@@ -488,6 +504,7 @@ async function placeBranch(
           ref: `refs/heads/${branch}`,
           sha: commitSha,
         });
+        // A branch this run created has no open pull request.
         return { outcome: 'created', sha: commitSha };
       }
       await octokit.rest.git.updateRef({
@@ -496,7 +513,9 @@ async function placeBranch(
         sha: commitSha,
         force: true,
       });
-      return { outcome: 'updated', sha: commitSha };
+      return pulls
+        ? { outcome: 'updated', sha: commitSha, pulls }
+        : { outcome: 'updated', sha: commitSha };
     } catch (error) {
       if (statusOf(error) !== 422) {
         throw new GithubPublishError(
@@ -511,24 +530,20 @@ async function placeBranch(
       lastError = error;
     }
     // "Reference already exists", or someone (or an earlier attempt) moved the ref: look at it.
-    const current = await readBranchHead(octokit, repo, branch);
-    if (
-      current &&
-      current.treeSha === treeSha &&
-      current.parents.length === 1 &&
-      current.parents[0] === repo.baseSha
-    ) {
-      // One commit on this base with exactly this tree: what a previous run with the same files made (it may even be
-      // this very commit: the same tree, parent, message and second give the same SHA), or an earlier attempt of this
-      // request that succeeded after all. A branch found like that is never counted as created by this run, so it is
-      // never deleted and its open pull request is looked for.
+    const current = await readBranch(octokit, repo, branch);
+    pulls = current.pulls;
+    if (holdsTree(current.head, repo.baseSha, treeSha)) {
+      // One commit on this base with exactly this tree: what a run with the same files made (it may even be this very
+      // commit, when a retried write had succeeded). A branch found like that is never counted as created by this run,
+      // so it is never deleted, and its open pull request is used.
       return {
         outcome:
-          !creating && current.sha === commitSha ? 'updated' : 'unchanged',
-        sha: current.sha,
+          !creating && current.head.sha === commitSha ? 'updated' : 'unchanged',
+        sha: current.head.sha,
+        pulls,
       };
     }
-    head = current;
+    exists = current.head !== undefined;
   }
   throw new GithubPublishError(
     `Could not move branch ${branch} of ${repo.owner}/${
@@ -571,14 +586,14 @@ async function openPull(
       labels: [],
     };
   } catch (error) {
-    // A retried create (after a 5xx) may already have succeeded.
+    // A race, or a retried create (after a 5xx) that had succeeded: the PR is open now.
     if (
       statusOf(error) === 422 &&
       /already exists/i.test(githubMessage(error))
     ) {
-      const existing = await findOpenPull(octokit, repo, branch);
-      if (existing && existing.baseRef === repo.baseBranch)
-        return { ...existing, existed: true };
+      const { pulls } = await readBranch(octokit, repo, branch);
+      const existing = pulls.find(p => p.baseRef === repo.baseBranch);
+      if (existing) return { ...existing, existed: true };
     }
     let cleanup = `branch ${branch} is kept; run the task again to open the pull request`;
     if (createdBranch) {

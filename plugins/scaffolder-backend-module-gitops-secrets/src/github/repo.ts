@@ -1,6 +1,20 @@
 import { AuthenticationError, InputError } from '@backstage/errors';
 import { Octokit } from '@octokit/rest';
-import { GithubPublishError, githubMessage, statusOf } from './errors';
+import {
+  GithubPublishError,
+  githubMessage,
+  graphqlErrors,
+  statusOf,
+} from './errors';
+import { TreeEntry } from './gitObjects';
+import {
+  BranchState,
+  branchStateFrom,
+  canPushFrom,
+  querySnapshot,
+  SnapshotResult,
+} from './graphql';
+import { isValidBranchName } from '../validation';
 
 /**
  * A read-only view of the target branch at one commit. Everything the actions
@@ -16,23 +30,50 @@ export interface GitopsRepo {
   baseSha: string;
   /** Tree of `baseSha`, the `base_tree` of the commit the action makes. */
   baseTreeSha: string;
-  /**
-   * The repository's default branch; undefined when `targetBranch` was given
-   * (the repository itself is then not read, one request less).
-   */
+  /** The repository's default branch (read with the target branch, also when `targetBranch` was given). */
   defaultBranch?: string;
-  /** Web URL of the repository; undefined when `targetBranch` was given. */
+  /** Web URL of the repository. */
   htmlUrl?: string;
   /**
-   * Whether the credentials may push; undefined when GitHub does not say
-   * (GitHub App tokens) or the repository was not read (`targetBranch` given).
-   * When undefined, a refused first write is reported as missing permission.
+   * Whether the credentials may push (GitHub's `viewerPermission`: ADMIN,
+   * MAINTAIN or WRITE); undefined when GitHub does not say. When undefined, a
+   * refused first write is reported as missing permission.
    */
   canPush?: boolean;
   /** Content of a file at `baseSha` (UTF-8), or undefined when there is none. */
   readFile(path: string): Promise<string | undefined>;
   /** Files (not folders) under `dir`, recursively, as repository-relative paths, sorted. */
   listFiles(dir: string): Promise<string[]>;
+  /**
+   * Git blob SHA of the file at `path` on `baseSha`, or undefined when there
+   * is none: compares content without reading it. Optional for other
+   * implementations; `planChanges` then compares `readFile` contents.
+   */
+  blobSha?(path: string): Promise<string | undefined>;
+}
+
+/** What `openGitopsRepo` read besides the public fields, for `publishPullRequest`. */
+interface SnapshotExtras {
+  /** Every entry of the base tree (folders included), or undefined when GitHub truncated the listing. */
+  entries?: TreeEntry[];
+  /** The publish branch, when `openGitopsRepo` was told its name. */
+  branch?: { name: string; state: BranchState };
+}
+
+const extras = new WeakMap<GitopsRepo, SnapshotExtras>();
+
+/** The full base tree listing of a snapshot made by `openGitopsRepo`, if it has one. */
+export function baseTreeEntries(repo: GitopsRepo): TreeEntry[] | undefined {
+  return extras.get(repo)?.entries;
+}
+
+/** The publish branch as `openGitopsRepo` read it, when it was opened with this `branchName`. */
+export function prefetchedBranch(
+  repo: GitopsRepo,
+  branchName: string,
+): BranchState | undefined {
+  const branch = extras.get(repo)?.branch;
+  return branch?.name === branchName ? branch.state : undefined;
 }
 
 function describeRepo(owner: string, repo: string) {
@@ -47,24 +88,38 @@ function credentialsRejected(name: string, error: unknown) {
   );
 }
 
-/** `GET /repos/{owner}/{repo}`, with the errors an action should show. */
-async function readRepository(octokit: Octokit, owner: string, repo: string) {
-  const name = describeRepo(owner, repo);
+/** The snapshot query, with the errors an action should show. */
+async function readSnapshot(
+  octokit: Octokit,
+  vars: { owner: string; repo: string; base?: string; head?: string },
+): Promise<NonNullable<SnapshotResult['repository']>> {
+  const name = describeRepo(vars.owner, vars.repo);
+  const notFound = () =>
+    new InputError(
+      `repoUrl: repository ${name} was not found, or the configured credentials cannot see it`,
+    );
+  let result: SnapshotResult;
   try {
-    return (await octokit.rest.repos.get({ owner, repo })).data;
+    result = await querySnapshot(octokit, vars);
   } catch (error) {
     const status = statusOf(error);
-    if (status === 404) {
-      throw new InputError(
-        `repoUrl: repository ${name} was not found, or the configured credentials cannot see it`,
-      );
-    }
     if (status === 401) throw credentialsRejected(name, error);
+    if (status === 404) throw notFound();
+    // GitHub answers an unknown (or invisible) repository with a NOT_FOUND error on `repository`.
+    if (
+      graphqlErrors(error).some(
+        e => e?.type === 'NOT_FOUND' && (e.path ?? [])[0] === 'repository',
+      )
+    ) {
+      throw notFound();
+    }
     throw new GithubPublishError(
       `Could not read repository ${name}: ${githubMessage(error)}`,
       error,
     );
   }
+  if (!result?.repository) throw notFound();
+  return result.repository;
 }
 
 /**
@@ -72,69 +127,91 @@ async function readRepository(octokit: Octokit, owner: string, repo: string) {
  * branch). Fails with an InputError when the repository or branch does not
  * exist or cannot be seen with these credentials.
  *
- * Requests: `GET /repos/{owner}/{repo}` (only without `targetBranch`: for the
- * default branch and the push permission), `GET git/ref/heads/{branch}`, and
- * `GET git/trees/{commit}?recursive=1`, which resolves the commit to its root
- * tree, so one request gives the tree SHA and every file of the snapshot.
- * File contents are read on demand, one blob per distinct file.
+ * Requests: one GraphQL query (`POST /graphql`) for the repository (default
+ * branch, URL, the viewer's permission), the target branch's commit and its
+ * root tree and — when `branchName` is given — the head commit of that
+ * branch (tree, parents) and its open pull requests, which
+ * `publishPullRequest` needs; then `GET git/trees/{tree}?recursive=1` for
+ * every path of the snapshot with its blob SHA. File contents are read on
+ * demand, one blob per distinct file; comparing files needs none.
  */
 export async function openGitopsRepo(
   octokit: Octokit,
-  opts: { owner: string; repo: string; targetBranch?: string },
+  opts: {
+    owner: string;
+    repo: string;
+    targetBranch?: string;
+    /**
+     * The branch the change will be proposed from (`PublishRequest.branchName`),
+     * when known: it is read in the same request, which saves
+     * `publishPullRequest` one.
+     */
+    branchName?: string;
+  },
 ): Promise<GitopsRepo> {
   const { owner, repo } = opts;
   const name = describeRepo(owner, repo);
-  const repository = opts.targetBranch
-    ? undefined
-    : await readRepository(octokit, owner, repo);
+  const head =
+    opts.branchName &&
+    isValidBranchName(opts.branchName) &&
+    opts.branchName !== opts.targetBranch
+      ? opts.branchName
+      : undefined;
+  const repository = await readSnapshot(octokit, {
+    owner,
+    repo,
+    base: opts.targetBranch || undefined,
+    head,
+  });
 
-  const baseBranch = opts.targetBranch || repository!.default_branch;
-  let baseSha: string;
-  try {
-    const { data } = await octokit.rest.git.getRef({
-      owner,
-      repo,
-      ref: `heads/${baseBranch}`,
-    });
-    baseSha = data.object.sha;
-  } catch (error) {
-    const status = statusOf(error);
-    if (status === 401) throw credentialsRejected(name, error);
-    if (status === 404 && !repository) {
-      // A missing repository answers 404 here too: tell it from a missing branch (on this error path only).
-      await readRepository(octokit, owner, repo);
-    }
-    if (status === 404 || status === 409) {
-      throw new InputError(
-        `targetBranch: branch ${JSON.stringify(
-          baseBranch,
-        )} does not exist in ${name}${
-          status === 409 ? ' (the repository is empty)' : ''
-        }`,
-      );
-    }
+  const defaultBranch = repository.defaultBranchRef?.name;
+  const baseRef = opts.targetBranch
+    ? repository.base
+    : repository.defaultBranchRef;
+  if (!baseRef) {
+    const empty = repository.isEmpty ? ' (the repository is empty)' : '';
+    throw new InputError(
+      opts.targetBranch
+        ? `targetBranch: branch ${JSON.stringify(
+            opts.targetBranch,
+          )} does not exist in ${name}${empty}`
+        : `targetBranch: ${name} has no default branch${empty}`,
+    );
+  }
+  const baseBranch = opts.targetBranch || baseRef.name;
+  const baseSha = baseRef.target?.oid;
+  const rootTree = baseRef.target?.tree?.oid;
+  if (!baseSha || !rootTree) {
     throw new GithubPublishError(
-      `Could not read branch ${baseBranch} of ${name}: ${githubMessage(error)}`,
-      error,
+      `Could not read branch ${baseBranch} of ${name}: its head is not a commit`,
     );
   }
 
   // The whole tree once; `files` is undefined when GitHub truncates it, then files are read one by one.
   let baseTreeSha: string;
+  let entries: TreeEntry[] | undefined;
   let files: Map<string, string> | undefined;
   try {
     const { data } = await octokit.rest.git.getTree({
       owner,
       repo,
-      tree_sha: baseSha,
+      tree_sha: rootTree,
       recursive: '1',
     });
     baseTreeSha = data.sha;
     if (!data.truncated) {
+      entries = [];
       files = new Map();
       for (const entry of data.tree) {
-        if (entry.type === 'blob' && entry.path && entry.sha)
-          files.set(entry.path, entry.sha);
+        if (!entry.path || !entry.sha || !entry.mode) continue;
+        const type = entry.type as TreeEntry['type'];
+        entries.push({
+          path: entry.path,
+          mode: entry.mode,
+          type,
+          sha: entry.sha,
+        });
+        if (type === 'blob') files.set(entry.path, entry.sha);
       }
     }
   } catch (error) {
@@ -163,29 +240,50 @@ export async function openGitopsRepo(
     return content;
   };
 
+  // Truncated tree: one contents read per path, shared by readFile and blobSha.
+  const contentCache = new Map<
+    string,
+    Promise<{ sha: string; content: string } | undefined>
+  >();
+  const readContent = (path: string) => {
+    let found = contentCache.get(path);
+    if (!found) {
+      found = octokit.rest.repos
+        .getContent({ owner, repo, path, ref: baseSha })
+        .then(
+          ({ data }) =>
+            Array.isArray(data) || data.type !== 'file'
+              ? undefined
+              : {
+                  sha: data.sha,
+                  content: Buffer.from(data.content, 'base64').toString('utf8'),
+                },
+          error => {
+            if (statusOf(error) === 404) return undefined;
+            throw new GithubPublishError(
+              `Could not read ${path} from ${name}@${baseBranch}: ${githubMessage(
+                error,
+              )}`,
+              error,
+            );
+          },
+        );
+      contentCache.set(path, found);
+    }
+    return found;
+  };
+
   const readFile = async (path: string): Promise<string | undefined> => {
     if (files) {
       const sha = files.get(path);
       return sha ? readBlob(sha) : undefined;
     }
-    try {
-      const { data } = await octokit.rest.repos.getContent({
-        owner,
-        repo,
-        path,
-        ref: baseSha,
-      });
-      if (Array.isArray(data) || data.type !== 'file') return undefined;
-      return Buffer.from(data.content, 'base64').toString('utf8');
-    } catch (error) {
-      if (statusOf(error) === 404) return undefined;
-      throw new GithubPublishError(
-        `Could not read ${path} from ${name}@${baseBranch}: ${githubMessage(
-          error,
-        )}`,
-        error,
-      );
-    }
+    return (await readContent(path))?.content;
+  };
+
+  const blobSha = async (path: string): Promise<string | undefined> => {
+    if (files) return files.get(path);
+    return (await readContent(path))?.sha;
   };
 
   const listFiles = async (dir: string): Promise<string[]> => {
@@ -220,16 +318,24 @@ export async function openGitopsRepo(
     return out.sort();
   };
 
-  return {
+  const snapshot: GitopsRepo = {
     owner,
     repo,
     baseBranch,
     baseSha,
     baseTreeSha,
-    defaultBranch: repository?.default_branch,
-    htmlUrl: repository?.html_url,
-    canPush: repository?.permissions?.push,
+    defaultBranch,
+    htmlUrl: repository.url,
+    canPush: canPushFrom(repository.viewerPermission),
     readFile,
     listFiles,
+    blobSha,
   };
+  extras.set(snapshot, {
+    entries,
+    branch: head
+      ? { name: head, state: branchStateFrom(repository.head) }
+      : undefined,
+  });
+  return snapshot;
 }

@@ -373,18 +373,20 @@ export function createAddTemplateAction(options: {
         repoUrl: input.repoUrl,
         token: input.token,
       });
+      const branchName =
+        input.branchName ?? `cluster-template/${input.templateName}`;
+      // Known before reading: the branch is read in the same request as the repository.
       const gitops = await openGitopsRepo(octokit, {
         owner,
         repo,
         targetBranch: input.targetBranch,
+        branchName,
       });
       const plan = await planAddTemplate(input, gitops, {
         octokit,
         host,
         warn: m => ctx.logger.warn(m),
       });
-      const branchName =
-        input.branchName ?? `cluster-template/${input.templateName}`;
       ctx.logger.info(
         `Leaf-cluster template ${input.templateName}: ${plan.files.length} file(s); ClusterBootstrapConfig ${plan.bootstrapConfig.state}, ClusterResourceSet ${plan.resourceSet.state}`,
       );

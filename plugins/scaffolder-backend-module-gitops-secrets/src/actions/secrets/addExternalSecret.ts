@@ -54,17 +54,19 @@ export function createAddExternalSecretAction(options: {
         repoUrl: input.repoUrl,
         token: input.token,
       });
-      const gitops = await openGitopsRepo(octokit, {
-        owner,
-        repo,
-        targetBranch: input.targetBranch,
-      });
-      const rendered = await renderExternalSecret(input, gitops);
       const branchName =
         input.branchName ??
         `external-secret/${slug(input.clusterPath)}/${input.namespace}-${
           input.name
         }`;
+      // Known before reading: the branch is read in the same request as the repository.
+      const gitops = await openGitopsRepo(octokit, {
+        owner,
+        repo,
+        targetBranch: input.targetBranch,
+        branchName,
+      });
+      const rendered = await renderExternalSecret(input, gitops);
 
       if (ctx.isDryRun) {
         await outputDryRun(

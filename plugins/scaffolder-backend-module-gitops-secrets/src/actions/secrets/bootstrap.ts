@@ -54,14 +54,16 @@ export function createBootstrapAction(options: {
         repoUrl: input.repoUrl,
         token: input.token,
       });
+      const branchName =
+        input.branchName ?? `eso-bootstrap/${slug(input.clusterPath)}`;
+      // Known before reading: the branch is read in the same request as the repository.
       const gitops = await openGitopsRepo(octokit, {
         owner,
         repo,
         targetBranch: input.targetBranch,
+        branchName,
       });
       const rendered = await renderBootstrap(input, gitops.readFile);
-      const branchName =
-        input.branchName ?? `eso-bootstrap/${slug(input.clusterPath)}`;
       ctx.logger.info(
         `Rendered the ESO ${input.esoVersion} bootstrap for ${input.clusterPath}: ${rendered.files.length} files`,
       );
