@@ -25,7 +25,7 @@ test('a guest opens the catalog, sees the example entities and opens one', async
     .click();
   await expect(page).toHaveURL(/\/catalog\/default\/resource\/management/);
   await expect(
-    page.getByRole('heading', { level: 1, name: 'Management cluster' }),
+    page.getByRole('heading', { level: 2, name: 'Management cluster' }),
   ).toBeVisible();
   await page.screenshot({
     path: path.join(screenshotDir, 'entity-management.png'),
