@@ -141,4 +141,69 @@ describe('Fleet', () => {
       await proxy.stop();
     }
   });
+
+  it('reads CustomResourceDefinitions without their OpenAPI schemas, and still knows what is installed', async () => {
+    const edge = sim.cluster('edge');
+    const settings = readSettings(
+      new ConfigReader({ gitopsSecrets: { clusters: [clusterConfig(edge)] } }),
+    );
+    const omitted = new Map<string, string[]>();
+    const clientFactory = (d: ClusterDetails): KubeClient => {
+      const real = KubeConfigClient.fromCluster(d);
+      const note = (what: string, keys?: ReadonlySet<string>) =>
+        omitted.set(what, [...(keys ?? [])]);
+      return {
+        getJson: (path, query, signal, options) => {
+          if (query?.limit !== undefined)
+            note(`list ${path}`, options?.omitKeys);
+          return real.getJson(path, query, signal, options);
+        },
+        getList: (path, query, onItem, signal, options) => {
+          note(`list ${path}`, options?.omitKeys);
+          return real.getList(path, query, onItem, signal, options);
+        },
+        watch: (path, query, onEvent, signal, idle, options) => {
+          note(`watch ${path}`, options?.omitKeys);
+          return real.watch(path, query, onEvent, signal, idle, options);
+        },
+        close: () => real.close(),
+      };
+    };
+    const fleet = new Fleet({
+      settings,
+      logger: mockServices.logger.mock(),
+      clientFactory,
+    });
+    try {
+      const cache = fleet.acquire('edge')!;
+      expect(await cache.whenSettled()).toBe(true);
+      const crdPath = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
+      await eventually(() => omitted.has(`watch ${crdPath}`));
+      expect(omitted.get(`list ${crdPath}`)).toContain('openAPIV3Schema');
+      expect(omitted.get(`watch ${crdPath}`)).toContain('openAPIV3Schema');
+      // Other kinds have no schema to cut; their managedFields are cut (slimming drops them anyway).
+      expect(
+        omitted.get('list /apis/external-secrets.io/v1/externalsecrets'),
+      ).toEqual(['managedFields']);
+      // The CRDs are cached with the versions they serve.
+      const crds = cache
+        .objects()
+        .filter(o => o.kind === 'CustomResourceDefinition');
+      expect(crds.length).toBeGreaterThan(0);
+      expect(
+        crds.find(
+          o => o.metadata.name === 'externalsecrets.external-secrets.io',
+        )?.spec,
+      ).toMatchObject({
+        versions: expect.arrayContaining([
+          expect.objectContaining({ name: 'v1' }),
+        ]),
+      });
+      expect(cache.summary(undefined).servedVersions).toMatchObject({
+        'externalsecrets.external-secrets.io': 'v1',
+      });
+    } finally {
+      fleet.stop();
+    }
+  });
 });

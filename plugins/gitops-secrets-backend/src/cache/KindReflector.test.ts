@@ -394,4 +394,46 @@ describe('KindReflector', () => {
     expect(client.gets).toHaveLength(2);
     r.stop();
   });
+
+  it('takes list items one by one from a client that streams them, and reads the page metadata it returns', async () => {
+    class StreamingClient extends FakeClient {
+      streamed = 0;
+      async getList(
+        path: string,
+        query: Query,
+        onItem: (item: unknown) => void,
+      ): Promise<unknown> {
+        this.gets.push({ path, query });
+        const { items, ...rest } = this.list(query) as {
+          items: unknown[];
+        };
+        for (const item of items) {
+          this.streamed++;
+          onItem(item);
+        }
+        return rest;
+      }
+      async getJson(): Promise<unknown> {
+        throw new Error('a streaming client is not asked for whole lists');
+      }
+    }
+    const client = new StreamingClient(q =>
+      q.continue
+        ? list('12', [es('c', '11')])
+        : list('10', [es('a', '5'), es('b', '6')], 'page-2'),
+    );
+    const r = reflector(client);
+    r.start();
+    await until(() => client.watches.length === 1);
+    r.stop();
+    expect(client.streamed).toBe(3);
+    expect(client.gets.map(g => g.query.continue)).toEqual([
+      undefined,
+      'page-2',
+    ]);
+    expect(names(r)).toEqual(['a:True', 'b:True', 'c:True']);
+    expect(r.size).toBe(3);
+    // The watch resumes from the last page's resourceVersion, read from the metadata getList returned.
+    expect(client.watches[0].query.resourceVersion).toBe('12');
+  });
 });

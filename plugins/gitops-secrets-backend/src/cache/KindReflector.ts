@@ -4,7 +4,7 @@ import type {
   WatchedKind,
 } from '@golden-gitops/plugin-gitops-secrets-common';
 import { slimObject } from '@golden-gitops/plugin-gitops-secrets-common';
-import type { KubeClient, WatchEvent } from '../kube/KubeClient';
+import type { KubeClient, ReadOptions, WatchEvent } from '../kube/KubeClient';
 import { KubeRequestError } from '../kube/KubeClient';
 import type { StringPool } from './intern';
 import type { ConcurrencyLimit } from './limit';
@@ -15,6 +15,8 @@ export interface ReflectorOptions {
   /** The served version to read. */
   version: string;
   pageSize: number;
+  /** How list pages and watch events are read (members cut before parsing, e.g. CRD schemas). */
+  read?: ReadOptions;
   /**
    * Shared by the kinds of one cluster: each list request (page) waits for a
    * slot. The request's timeout starts when it is sent, not while it waits.
@@ -168,6 +170,7 @@ export class KindReflector {
           signal,
           // Silent past the moment the server should have closed it: the connection is dead.
           timeoutSeconds * 1000 + this.o.requestTimeoutMs,
+          this.o.read,
         );
         this.markCurrent(true);
         await ended;
@@ -296,27 +299,32 @@ export class KindReflector {
     let count = 0;
     let cont: string | undefined;
     let rv = '';
+    const take = (raw: unknown) => {
+      this.o.onRaw?.('LISTED', raw);
+      if (!this.accept(raw)) return;
+      if (this.put(next, this.slim(raw))) count++;
+    };
     do {
       const query = {
         limit: String(this.o.pageSize),
         continue: cont,
         labelSelector: this.kind.labelSelector,
       };
-      const get = () => this.o.client.getJson(this.path, query, signal);
+      const client = this.o.client;
+      // Streamed when the client can: each item slimmed as it arrives, the raw page never held whole.
+      const get = client.getList
+        ? () => client.getList!(this.path, query, take, signal, this.o.read)
+        : () => client.getJson(this.path, query, signal, this.o.read);
       const page = (await (this.o.listLimit
         ? this.o.listLimit.run(get, signal)
         : get())) as any;
-      if (!page || !Array.isArray(page.items)) {
+      if (!page || (!client.getList && !Array.isArray(page.items))) {
         throw new KubeRequestError(
           'malformed',
           `list ${this.path} did not answer a list`,
         );
       }
-      for (const raw of page.items) {
-        this.o.onRaw?.('LISTED', raw);
-        if (!this.accept(raw)) continue;
-        if (this.put(next, this.slim(raw))) count++;
-      }
+      if (!client.getList) for (const raw of page.items) take(raw);
       cont =
         typeof page.metadata?.continue === 'string' && page.metadata.continue
           ? page.metadata.continue

@@ -6,11 +6,123 @@ import { startCountingProxy } from '../__testUtils__/proxy';
 import { clusterConfig, eventually } from '../__testUtils__/sim';
 import { readSettings } from '../config/clusters';
 import type { WatchEvent } from './KubeClient';
-import { KubeConfigClient } from './KubeClient';
+import {
+  KubeConfigClient,
+  ListItemReader,
+  omitJsonMembers,
+} from './KubeClient';
 
 jest.setTimeout(60_000);
 
 const ES_PATH = '/apis/external-secrets.io/v1/externalsecrets';
+const CRD_PATH = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
+
+describe('omitJsonMembers', () => {
+  const cut = (value: unknown, keys: string[], indent?: number) =>
+    JSON.parse(
+      omitJsonMembers(JSON.stringify(value, null, indent), new Set(keys)),
+    );
+
+  it('drops the named members at any depth, first, middle, last or only, and keeps everything else', () => {
+    const value = {
+      schema: { big: [1, { schema: 'x' }] },
+      a: 1,
+      nested: [
+        { x: true, schema: null, y: 'z' },
+        { only: 1, schema: -1.5e3 },
+        { schema: { '}': ']' } },
+      ],
+      text: 'schema "schema": {not a key}, [',
+      'sch"ema': 2,
+      last: { k: 'v', schema: '\\"}' },
+    };
+    for (const indent of [undefined, 2]) {
+      expect(cut(value, ['schema'], indent)).toEqual({
+        a: 1,
+        nested: [{ x: true, y: 'z' }, { only: 1 }, {}],
+        text: 'schema "schema": {not a key}, [',
+        'sch"ema': 2,
+        last: { k: 'v' },
+      });
+    }
+    // Keys written with escapes are recognised too (in text that names the key plainly somewhere).
+    expect(
+      JSON.parse(
+        omitJsonMembers(
+          '{"a":1,"sch\\u0065ma":{"b":2},"c":{"schema":3}}',
+          new Set(['schema']),
+        ),
+      ),
+    ).toEqual({ a: 1, c: {} });
+  });
+
+  it('returns text without the keys, or that is not JSON, as it is', () => {
+    const keys = new Set(['schema']);
+    const text = '{"a": [1, 2], "b": {"c": "schema"}}';
+    expect(omitJsonMembers(text, keys)).toBe(text);
+    const broken = '{"schema": {"a": [1, 2}';
+    expect(omitJsonMembers(broken, keys)).toBe(broken);
+  });
+});
+
+describe('ListItemReader', () => {
+  const listText = JSON.stringify(
+    {
+      kind: 'List',
+      apiVersion: 'v1',
+      metadata: { resourceVersion: '7', note: '{"items":[' },
+      items: [
+        { metadata: { name: 'a' }, s: 'braces } ] { [ and "quotes" \\' },
+        { metadata: { name: 'b', managedFields: [{ x: '}' }] }, n: [1, 2] },
+        { metadata: { name: 'ü€😀' }, empty: {}, list: [] },
+      ],
+      tail: { continue: 'next' },
+    },
+    null,
+    1,
+  );
+
+  function readAll(text: string, chunk: number, keys?: string[]) {
+    const items: unknown[] = [];
+    const reader = new ListItemReader(
+      item => items.push(item),
+      keys ? { omitKeys: new Set(keys) } : undefined,
+    );
+    for (let i = 0; i < text.length; i += chunk) {
+      reader.write(text.slice(i, i + chunk));
+    }
+    return { items, rest: reader.finish() };
+  }
+
+  it('hands over each item as soon as it is complete, whatever the chunks, and returns the list without them', () => {
+    const whole = JSON.parse(listText);
+    for (const chunk of [1, 2, 3, 7, 64, listText.length]) {
+      const { items, rest } = readAll(listText, chunk);
+      expect(items).toEqual(whole.items);
+      expect(rest).toEqual({ ...whole, items: [] });
+    }
+    const items: unknown[] = [];
+    const reader = new ListItemReader(item => items.push(item));
+    const cut = listText.indexOf('"n"');
+    reader.write(listText.slice(0, cut));
+    // The first item is out before the body is.
+    expect(items).toEqual([whole.items[0]]);
+    reader.write(listText.slice(cut));
+    expect(items).toHaveLength(3);
+  });
+
+  it('omits the members it is told to from each item', () => {
+    const { items } = readAll(listText, 5, ['managedFields']);
+    expect((items[1] as any).metadata).toEqual({ name: 'b' });
+  });
+
+  it('rejects what is not a complete list', () => {
+    expect(() => readAll(listText.slice(0, -3), 4)).toThrow();
+    expect(() => readAll('{"kind":"Status","code":500}', 4)).toThrow();
+    expect(() => readAll('{"items":[1,2]}', 4)).toThrow();
+    expect(() => readAll('{"items":[{"a":}]}', 4)).toThrow();
+  });
+});
 
 describe('KubeConfigClient', () => {
   let sim: SimFleet;
@@ -123,6 +235,68 @@ describe('KubeConfigClient', () => {
     await Promise.all([1, 2].map(() => c.getJson('/apis')));
     expect(proxy.opened).toBe(3);
     expect(c.agentsCreated).toBe(1);
+  });
+
+  it('reads lists and watch events without the members it is told to omit, never parsing them', async () => {
+    const c = client();
+    const omitKeys = new Set(['openAPIV3Schema']);
+    const full = (await c.getJson(CRD_PATH)) as any;
+    expect(JSON.stringify(full)).toContain('openAPIV3Schema');
+    const slim = (await c.getJson(CRD_PATH, {}, undefined, {
+      omitKeys,
+    })) as any;
+    expect(slim.items.length).toBe(full.items.length);
+    expect(slim.items.length).toBeGreaterThan(0);
+    expect(JSON.stringify(slim)).not.toContain('openAPIV3Schema');
+    // Everything else is there: the served versions and conditions the cache reads.
+    const strip = (o: any) =>
+      JSON.parse(
+        JSON.stringify(o, (k, v) => (k === 'openAPIV3Schema' ? undefined : v)),
+      );
+    expect(slim).toEqual(strip(full));
+
+    const events: WatchEvent[] = [];
+    const abort = new AbortController();
+    await c.watch(
+      CRD_PATH,
+      { resourceVersion: String(full.metadata.resourceVersion) },
+      e => events.push(e),
+      abort.signal,
+      30_000,
+      { omitKeys },
+    );
+    const crd = full.items[0];
+    edge.upsert({
+      ...crd,
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: {
+        ...crd.metadata,
+        labels: { ...crd.metadata.labels, touched: 'yes' },
+      },
+    });
+    await eventually(() => events.length > 0);
+    abort.abort();
+    const object = events[0].object as any;
+    expect(object.metadata.labels.touched).toBe('yes');
+    expect(object.spec.versions.length).toBe(crd.spec.versions.length);
+    expect(JSON.stringify(object)).not.toContain('openAPIV3Schema');
+  });
+
+  it('streams list items, and answers the same as a whole list', async () => {
+    const c = client();
+    const whole = (await c.getJson(CRD_PATH, { limit: '3' })) as any;
+    const items: unknown[] = [];
+    const rest = (await c.getList(CRD_PATH, { limit: '3' }, item =>
+      items.push(item),
+    )) as any;
+    expect(items).toEqual(whole.items);
+    expect(items.length).toBeGreaterThan(0);
+    expect(rest.metadata).toEqual(whole.metadata);
+    expect(rest.items).toEqual([]);
+    await expect(c.getList('/apis', {}, () => undefined)).rejects.toMatchObject(
+      { failure: 'malformed' },
+    );
   });
 
   it('verifies the server with the configured CA, or not at all with skipTLSVerify', async () => {
