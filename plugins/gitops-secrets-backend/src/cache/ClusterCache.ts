@@ -23,7 +23,7 @@ import { KubeRequestError } from '../kube/KubeClient';
 import type { Discovery } from './discovery';
 import { discover } from './discovery';
 import { StringPool } from './intern';
-import { KindReflector } from './KindReflector';
+import { abortableSleep, KindReflector } from './KindReflector';
 import { ConcurrencyLimit } from './limit';
 
 export interface ClusterCacheDeps {
@@ -300,7 +300,7 @@ export class ClusterCache {
           }
           this.discoveryError = err;
           this.changed();
-          await sleep(this.backoffMs, signal);
+          await abortableSleep(this.backoffMs, signal);
           this.backoffMs = Math.min(
             this.backoffMs * 2,
             this.deps.settings.backoffMaxMs,
@@ -597,20 +597,4 @@ export class ClusterCache {
     this.remember(this.summaries, limitKey, cut, now, MAX_SUMMARIES);
     return cut;
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise(resolve => {
-    if (signal.aborted) {
-      resolve();
-      return;
-    }
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

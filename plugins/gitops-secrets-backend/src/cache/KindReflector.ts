@@ -42,7 +42,8 @@ export interface ReflectorOptions {
   now?: () => number;
 }
 
-function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
+/** Waits `ms`, or less when the signal aborts (never rejects). */
+export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise(resolve => {
     if (signal.aborted) {
       resolve();
@@ -141,7 +142,7 @@ export class KindReflector {
   }
 
   private sleep(ms: number): Promise<void> {
-    return (this.o.sleep ?? defaultSleep)(ms, this.abort.signal);
+    return (this.o.sleep ?? abortableSleep)(ms, this.abort.signal);
   }
 
   private async run(): Promise<void> {
