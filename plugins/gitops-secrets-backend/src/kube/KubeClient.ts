@@ -789,19 +789,36 @@ export class KubeConfigClient implements KubeClient {
     );
   }
 
-  async getJson(
+  /**
+   * GET `path` and hand its 200 body to `consume`. The timer keeps running while the body arrives: a list that
+   * trickles in is a timeout too. Bodies are decoded chunk by chunk, so the socket's buffers are let go as they
+   * arrive, not held until the end.
+   */
+  private async readBody<T>(
+    path: string,
+    query: Query,
+    signal: AbortSignal | undefined,
+    consume: (res: http.IncomingMessage, decoder: StringDecoder) => Promise<T>,
+  ): Promise<T> {
+    const timer = newTimer();
+    const res = await this.open(path, query, signal, timer);
+    try {
+      await this.failIfNot200(res, `GET ${path}`);
+      return await consume(res, new StringDecoder('utf8'));
+    } catch (e) {
+      throw classify(e, timer, this.timeoutMs);
+    } finally {
+      timer.clear();
+    }
+  }
+
+  getJson(
     path: string,
     query: Query = {},
     signal?: AbortSignal,
     options?: ReadOptions,
   ): Promise<unknown> {
-    const timer = newTimer();
-    const res = await this.open(path, query, signal, timer);
-    try {
-      await this.failIfNot200(res, `GET ${path}`);
-      // The timer keeps running while the body arrives: a list that trickles in is a timeout too.
-      // Decoded chunk by chunk: the socket's buffers are let go as they arrive, not held until the end.
-      const decoder = new StringDecoder('utf8');
+    return this.readBody(path, query, signal, async (res, decoder) => {
       const parts: string[] = [];
       for await (const chunk of res) parts.push(decoder.write(chunk as Buffer));
       parts.push(decoder.end());
@@ -813,25 +830,17 @@ export class KubeConfigClient implements KubeClient {
           `GET ${path} did not answer JSON`,
         );
       }
-    } catch (e) {
-      throw classify(e, timer, this.timeoutMs);
-    } finally {
-      timer.clear();
-    }
+    });
   }
 
-  async getList(
+  getList(
     path: string,
     query: Query,
     onItem: (item: unknown) => void,
     signal?: AbortSignal,
     options?: ReadOptions,
   ): Promise<unknown> {
-    const timer = newTimer();
-    const res = await this.open(path, query, signal, timer);
-    try {
-      await this.failIfNot200(res, `GET ${path}`);
-      const decoder = new StringDecoder('utf8');
+    return this.readBody(path, query, signal, async (res, decoder) => {
       const reader = new ListItemReader(onItem, options);
       /** What the reader rejects is the server's fault: malformed, and the rest of the body is not read. */
       const read = <T>(f: () => T): T => {
@@ -853,11 +862,7 @@ export class KubeConfigClient implements KubeClient {
         reader.write(decoder.end());
         return reader.finish();
       });
-    } catch (e) {
-      throw classify(e, timer, this.timeoutMs);
-    } finally {
-      timer.clear();
-    }
+    });
   }
 
   async watch(
