@@ -4,7 +4,12 @@ import type { ClusterStatus } from '@golden-gitops/plugin-gitops-secrets-common'
 import request from 'supertest';
 import { startGitopsBackend } from './__testUtils__/backend';
 import { clusterResource, component } from './__testUtils__/entities';
-import { clusterConfig, eventually, startSimFleet } from './__testUtils__/sim';
+import {
+  clusterConfig,
+  eventually,
+  externalSecret,
+  startSimFleet,
+} from './__testUtils__/sim';
 
 jest.setTimeout(120_000);
 
@@ -18,35 +23,6 @@ function stable(s: ClusterStatus) {
 
 const findingsOf = (s: ClusterStatus) =>
   s.findings.map(f => `${f.severity} ${f.code}`);
-
-function externalSecret(name: string, ready: 'True' | 'False') {
-  return {
-    apiVersion: 'external-secrets.io/v1',
-    kind: 'ExternalSecret',
-    metadata: { name, namespace: 'apps' },
-    spec: {
-      refreshInterval: '1h',
-      secretStoreRef: { kind: 'ClusterSecretStore', name: 'aws' },
-      target: { name },
-      data: [{ secretKey: 'password', remoteRef: { key: `apps/${name}` } }],
-    },
-    status: {
-      refreshTime: new Date().toISOString(),
-      conditions: [
-        {
-          type: 'Ready',
-          status: ready,
-          reason: ready === 'True' ? 'SecretSynced' : 'SecretSyncedError',
-          message:
-            ready === 'True'
-              ? 'secret synced'
-              : 'could not get secret data from provider',
-          lastTransitionTime: new Date().toISOString(),
-        },
-      ],
-    },
-  };
-}
 
 const clusterSecretStore = {
   apiVersion: 'external-secrets.io/v1',

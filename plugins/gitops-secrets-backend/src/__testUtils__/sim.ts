@@ -75,3 +75,33 @@ export async function eventually<T>(
     await new Promise(r => setTimeout(r, 25));
   }
 }
+
+/** An ExternalSecret as ESO reports it: synced (`True`) or failing to sync (`False`), refreshed just now. */
+export function externalSecret(name: string, ready: 'True' | 'False') {
+  return {
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'ExternalSecret',
+    metadata: { name, namespace: 'apps' },
+    spec: {
+      refreshInterval: '1h',
+      secretStoreRef: { kind: 'ClusterSecretStore', name: 'aws' },
+      target: { name },
+      data: [{ secretKey: 'password', remoteRef: { key: `apps/${name}` } }],
+    },
+    status: {
+      refreshTime: new Date().toISOString(),
+      conditions: [
+        {
+          type: 'Ready',
+          status: ready,
+          reason: ready === 'True' ? 'SecretSynced' : 'SecretSyncedError',
+          message:
+            ready === 'True'
+              ? 'secret synced'
+              : 'could not get secret data from provider',
+          lastTransitionTime: new Date().toISOString(),
+        },
+      ],
+    },
+  };
+}

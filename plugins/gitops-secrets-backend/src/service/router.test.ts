@@ -7,7 +7,11 @@ import type { EntityStatusResponse } from '@golden-gitops/plugin-gitops-secrets-
 import express from 'express';
 import request from 'supertest';
 import { clusterResource, component } from '../__testUtils__/entities';
-import { clusterConfig, eventually } from '../__testUtils__/sim';
+import {
+  clusterConfig,
+  eventually,
+  externalSecret,
+} from '../__testUtils__/sim';
 import { Fleet } from '../cache/Fleet';
 import { readSettings } from '../config/clusters';
 import { AnswerCache } from './answerCache';
@@ -15,32 +19,6 @@ import { createRouter } from './router';
 import { StatusService } from './StatusService';
 
 jest.setTimeout(60_000);
-
-function externalSecret(name: string, ready: 'True' | 'False') {
-  return {
-    apiVersion: 'external-secrets.io/v1',
-    kind: 'ExternalSecret',
-    metadata: { name, namespace: 'apps' },
-    spec: {
-      refreshInterval: '1h',
-      secretStoreRef: { kind: 'ClusterSecretStore', name: 'aws' },
-      target: { name },
-      data: [{ secretKey: 'password', remoteRef: { key: `apps/${name}` } }],
-    },
-    status: {
-      refreshTime: new Date().toISOString(),
-      conditions: [
-        {
-          type: 'Ready',
-          status: ready,
-          reason: ready === 'True' ? 'SecretSynced' : 'SecretSyncedError',
-          message: ready === 'True' ? 'secret synced' : 'could not sync',
-          lastTransitionTime: new Date().toISOString(),
-        },
-      ],
-    },
-  };
-}
 
 const SHOP = '/entities/default/component/shop/status';
 
