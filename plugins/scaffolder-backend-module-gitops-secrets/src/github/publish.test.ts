@@ -34,7 +34,6 @@ function request(overrides: Partial<PublishRequest> = {}): PublishRequest {
 
 describe('publishPullRequest', () => {
   let h: Harness;
-  let counter = 0;
 
   beforeAll(async () => {
     h = await startHarness();
@@ -43,16 +42,8 @@ describe('publishPullRequest', () => {
     await h.stop();
   });
 
-  async function setup(files: Record<string, string> = BASE_FILES) {
-    counter += 1;
-    const fullName = `acme/repo${counter}`;
-    const { headSha } = await h.sim.createRepo(fullName, { files });
-    const { octokit, owner, repo } = await h.octokitFactory({
-      repoUrl: h.repoUrl(fullName),
-    });
-    h.sim.resetCounters();
-    return { fullName, headSha, octokit, owner, repo };
-  }
+  const setup = (files: Record<string, string> = BASE_FILES) =>
+    h.newRepo('repo', files);
 
   /** Opens the snapshot (with the publish branch, as a caller that knows it does) and publishes. */
   async function publish(

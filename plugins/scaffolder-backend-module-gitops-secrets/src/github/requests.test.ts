@@ -57,7 +57,6 @@ function request(overrides: Partial<PublishRequest> = {}): PublishRequest {
 
 describe('GitHub requests per pull request', () => {
   let h: Harness;
-  let counter = 0;
 
   beforeAll(async () => {
     h = await startHarness();
@@ -67,16 +66,8 @@ describe('GitHub requests per pull request', () => {
   });
   afterEach(() => h.sim.setFaults({}));
 
-  async function setup(files: Record<string, string> = seed()) {
-    counter += 1;
-    const fullName = `acme/requests${counter}`;
-    const { headSha } = await h.sim.createRepo(fullName, { files });
-    const { octokit, owner, repo } = await h.octokitFactory({
-      repoUrl: h.repoUrl(fullName),
-    });
-    h.sim.resetCounters();
-    return { fullName, headSha, octokit, owner, repo };
-  }
+  const setup = (files: Record<string, string> = seed()) =>
+    h.newRepo('requests', files);
 
   /**
    * Opens the snapshot and publishes. The snapshot is opened with the publish
@@ -633,14 +624,14 @@ describe('GitHub requests per pull request', () => {
   describe('errors', () => {
     it('read-only credentials: NotAllowedError after the reads, before any write (viewerPermission READ)', async () => {
       const { fullName } = await setup();
-      h.sim.addToken(`read-only-${counter}`, {
+      h.sim.addToken(`read-only-${fullName}`, {
         login: 'reader',
         repos: [fullName],
         permission: 'read',
       });
       const { octokit } = await h.octokitFactory({
         repoUrl: h.repoUrl(fullName),
-        token: `read-only-${counter}`,
+        token: `read-only-${fullName}`,
       });
       h.sim.resetCounters();
       const error = await publish(octokit, fullName, request(), {
@@ -662,14 +653,14 @@ describe('GitHub requests per pull request', () => {
 
     it('permission not reported (viewerPermission null, as for some app tokens): the refused first write says read-only', async () => {
       const { fullName } = await setup();
-      h.sim.addToken(`read-only-app-${counter}`, {
+      h.sim.addToken(`read-only-app-${fullName}`, {
         login: 'reader',
         repos: [fullName],
         permission: 'read',
       });
       const { octokit } = await h.octokitFactory({
         repoUrl: h.repoUrl(fullName),
-        token: `read-only-app-${counter}`,
+        token: `read-only-app-${fullName}`,
       });
       const graphql = octokit.graphql;
       const spy = jest.spyOn(octokit, 'graphql').mockImplementationOnce((async (

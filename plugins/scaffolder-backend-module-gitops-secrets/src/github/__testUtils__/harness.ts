@@ -27,6 +27,20 @@ export interface Harness {
   /** Warnings the factory logged (retries). */
   warnings: string[];
   repoUrl(fullName: string): string;
+  /**
+   * Creates `<owner>/<prefix><n>` (a new n each call) holding `files`, opens an Octokit for it through the factory
+   * and resets the request counters, so a test counts only its own requests.
+   */
+  newRepo(
+    prefix: string,
+    files: Record<string, string>,
+  ): Promise<{
+    fullName: string;
+    headSha: string;
+    octokit: Awaited<ReturnType<OctokitFactory>>['octokit'];
+    owner: string;
+    repo: string;
+  }>;
   /** Clones `ref` of a repository into a temporary folder (removed by stop()). */
   clone(fullName: string, ref: string): Promise<string>;
   /** Write requests (POST/PATCH/PUT/DELETE, not the GraphQL queries) the simulator saw since the last reset. */
@@ -54,14 +68,26 @@ export async function startHarness(): Promise<Harness> {
     logger: { warn: m => warnings.push(m) },
   });
   const clones: string[] = [];
+  let repoCounter = 0;
+  const repoUrl = (fullName: string) => {
+    const [owner, repo] = fullName.split('/');
+    return `${sim.host}?owner=${owner}&repo=${repo}`;
+  };
   return {
     sim,
     integrations,
     octokitFactory,
     warnings,
-    repoUrl: fullName => {
-      const [owner, repo] = fullName.split('/');
-      return `${sim.host}?owner=${owner}&repo=${repo}`;
+    repoUrl,
+    async newRepo(prefix, files) {
+      repoCounter += 1;
+      const fullName = `acme/${prefix}${repoCounter}`;
+      const { headSha } = await sim.createRepo(fullName, { files });
+      const { octokit, owner, repo } = await octokitFactory({
+        repoUrl: repoUrl(fullName),
+      });
+      sim.resetCounters();
+      return { fullName, headSha, octokit, owner, repo };
     },
     async clone(fullName, ref) {
       const dir = await mkdtemp(
