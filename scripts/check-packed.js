@@ -32,6 +32,7 @@ const ALLOWED_TOP = [
   /^dist\//,
   /^deploy\//, // backend: RBAC manifests for the adopter's cluster
   /^crds\//, // crd-schemas: the upstream CRDs it validates against
+  /^templates\//, // scaffolder module: the software templates that call its actions
   /^docs\//,
 ];
 const FORBIDDEN = [/\.test\.[jt]sx?$/, /(^|\/)src\//, /setupTests/, /__fixtures__/];
