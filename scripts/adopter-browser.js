@@ -15,7 +15,9 @@ async function main() {
   const page = await browser.newPage();
   try {
     await page.goto(base);
-    await page.getByRole('button', { name: 'Enter' }).click({ timeout: 120_000 });
+    await page
+      .getByRole('button', { name: 'Enter' })
+      .click({ timeout: 120_000 });
     await page.goto(`${base}/catalog/default/resource/management`);
     const card = page.getByTestId('gitops-secrets-card');
     await card.waitFor({ state: 'visible', timeout: 90_000 });
@@ -25,7 +27,9 @@ async function main() {
     await page.screenshot({ path: screenshot, fullPage: true });
   } catch (e) {
     await page.screenshot({ path: screenshot, fullPage: true }).catch(() => {});
-    console.error(`card not shown: ${e.message.split('\n')[0]} (screenshot: ${screenshot})`);
+    console.error(
+      `card not shown: ${e.message.split('\n')[0]} (screenshot: ${screenshot})`,
+    );
     process.exitCode = 1;
   } finally {
     await browser.close();

@@ -268,7 +268,9 @@ verdict="$(node -e '
   const log = (r.log ?? []).map(l => l.body ?? {});
   const failed = log.filter(b => b.status === "failed");
   const done = log.some(b => b.stepId === "external-secret" && b.status === "completed");
-  if (failed.length || !done)
+  // The action read the simulated repository and rendered the files it would commit.
+  const rendered = (r.output?.text ?? []).some(t => /would commit [1-9]\d* file/.test(t.content ?? ""));
+  if (failed.length || !done || !rendered)
     process.stdout.write(log.map(b => b.message).filter(Boolean).slice(-15).join(" | ") || JSON.stringify(r).slice(0, 800));
 ' "$WORK/body.json" 2>&1)"
 [ "$code" = 200 ] && [ -z "$verdict" ] && pass "a dry run of the ExternalSecret template renders (README's template location)" \

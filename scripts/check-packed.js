@@ -35,7 +35,12 @@ const ALLOWED_TOP = [
   /^templates\//, // scaffolder module: the software templates that call its actions
   /^docs\//,
 ];
-const FORBIDDEN = [/\.test\.[jt]sx?$/, /(^|\/)src\//, /setupTests/, /__fixtures__/];
+const FORBIDDEN = [
+  /\.test\.[jt]sx?$/,
+  /(^|\/)src\//,
+  /setupTests/,
+  /__fixtures__/,
+];
 
 /** Package name of an import specifier, or undefined for relative paths and Node built-ins. */
 function packageOf(spec) {
@@ -83,8 +88,8 @@ function entryPoints(pkg) {
   const visit = (v, where) => {
     if (typeof v === 'string') out.push([where, v]);
     else if (v && typeof v === 'object')
+      // The `backstage` condition names a feature type (@backstage/FrontendPlugin), not a file.
       for (const [k, x] of Object.entries(v))
-        // The `backstage` condition names a feature type (@backstage/FrontendPlugin), not a file.
         if (k !== 'backstage') visit(x, `${where}.${k}`);
   };
   visit(pkg.exports, 'exports');
@@ -119,7 +124,9 @@ function checkTarball(tgz) {
     for (const [where, target] of entryPoints(pkg)) {
       if (target.includes('*')) continue;
       if (!fs.existsSync(path.join(root, target)))
-        problems.push(`${where} points at ${target}, which is not in the tarball`);
+        problems.push(
+          `${where} points at ${target}, which is not in the tarball`,
+        );
       else if (/\.tsx?$/.test(target) && !target.endsWith('.d.ts'))
         problems.push(`${where} points at TypeScript source ${target}`);
     }
@@ -156,7 +163,9 @@ function checkTarball(tgz) {
         !declared.has(typesPackageOf(name))
       )
         problems.push(
-          `${file} imports types from '${name}', which is not declared (nor ${typesPackageOf(name)})`,
+          `${file} imports types from '${name}', which is not declared (nor ${typesPackageOf(
+            name,
+          )})`,
         );
     for (const dep of deps) {
       const used =
@@ -165,7 +174,9 @@ function checkTarball(tgz) {
         (dep.startsWith('@types/') &&
           [...usedByTypes.keys()].some(n => typesPackageOf(n) === dep));
       if (!used)
-        problems.push(`'${dep}' is declared in dependencies but dist/ never imports it`);
+        problems.push(
+          `'${dep}' is declared in dependencies but dist/ never imports it`,
+        );
     }
     return { name: pkg.name, files: files.length, problems };
   } finally {
@@ -178,7 +189,9 @@ for (const tgz of tarballs) {
   const r = checkTarball(tgz);
   for (const p of r.problems) console.log(`✗ ${r.name}: ${p}`);
   if (!r.problems.length)
-    console.log(`✓ ${r.name}: ${r.files} files, entry points and imports declared`);
+    console.log(
+      `✓ ${r.name}: ${r.files} files, entry points and imports declared`,
+    );
   checks.push({
     name: `packed ${r.name}: only built files, entry points present, imports declared`,
     ok: r.problems.length === 0,

@@ -39,13 +39,22 @@ if (fs.existsSync(e2eFile)) {
 
 // Named checks of the scripts that are not test runners (scripts/check-packed.js, scripts/adopter-test.sh):
 // {checks: [{name, ok, detail}]} in *.checks.json.
-for (const file of fs.readdirSync(dir).filter(f => f.endsWith('.checks.json')).sort()) {
-  const { checks = [] } = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+for (const file of fs
+  .readdirSync(dir)
+  .filter(f => f.endsWith('.checks.json'))
+  .sort()) {
+  const { checks = [] } = JSON.parse(
+    fs.readFileSync(path.join(dir, file), 'utf8'),
+  );
   for (const c of checks) {
     if (c.ok) passed += 1;
     else {
       failed += 1;
-      console.log(`${file}: failed: ${c.name}${c.detail ? ` (${c.detail.slice(0, 300)})` : ''}`);
+      console.log(
+        `${file}: failed: ${c.name}${
+          c.detail ? ` (${c.detail.slice(0, 300)})` : ''
+        }`,
+      );
     }
   }
 }
