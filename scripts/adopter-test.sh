@@ -86,6 +86,11 @@ log "creating a new app with $CREATE_APP"
 mkdir -p "$WORK/bin"
 export COREPACK_NPM_REGISTRY="$(npm config get registry | sed 's#/$##')"
 export COREPACK_ENABLE_DOWNLOAD_PROMPT=0
+if ! command -v corepack >/dev/null; then
+  echo "no corepack on PATH: installing it from the npm registry into the temporary folder"
+  npm install --prefix "$WORK/corepack" --no-save --loglevel=error corepack >/dev/null || abort "corepack provides yarn"
+  export PATH="$WORK/corepack/node_modules/.bin:$PATH"
+fi
 corepack enable --install-directory "$WORK/bin" >/dev/null || abort "corepack provides yarn"
 export PATH="$WORK/bin:$PATH"
 corepack prepare "yarn@$PREREQ_YARN" --activate >/dev/null || abort "corepack provides yarn"
