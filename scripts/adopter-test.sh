@@ -39,6 +39,8 @@ kill_tree() {
 }
 finish() {
   for p in "${pids[@]}"; do kill_tree "$p"; done
+  # Let the servers exit before their folder is removed.
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
   node -e '
     const fs = require("fs");
     const [tsv, out] = process.argv.slice(1);
