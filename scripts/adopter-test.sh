@@ -39,8 +39,13 @@ kill_tree() {
 }
 finish() {
   for p in "${pids[@]}"; do kill_tree "$p"; done
-  # Let the servers exit before their folder is removed.
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+  # Let the servers exit (20 s at most) before their folder is removed.
+  for _ in $(seq 1 20); do
+    local alive=0
+    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 1
+  done
   node -e '
     const fs = require("fs");
     const [tsv, out] = process.argv.slice(1);
