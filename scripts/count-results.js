@@ -1,4 +1,5 @@
-// Prints the plain last line CI reads, `N passed, N failed`, from jest's and Playwright's JSON results.
+// Prints the plain last line CI reads, `N passed, N failed`, from jest's and Playwright's JSON results and the
+// named checks of scripts/adopter-test.sh.
 // A suite that failed to run (jest: a test file that did not compile) counts as a failure, so a run that
 // executed nothing cannot pass unnoticed.
 const fs = require('fs');
@@ -34,6 +35,28 @@ if (fs.existsSync(e2eFile)) {
 } else if (process.env.SKIP_E2E !== '1') {
   console.log('Playwright wrote no results');
   failed += 1;
+}
+
+// Named checks of the scripts that are not test runners (scripts/check-packed.js, scripts/adopter-test.sh):
+// {checks: [{name, ok, detail}]} in *.checks.json.
+for (const file of fs
+  .readdirSync(dir)
+  .filter(f => f.endsWith('.checks.json'))
+  .sort()) {
+  const { checks = [] } = JSON.parse(
+    fs.readFileSync(path.join(dir, file), 'utf8'),
+  );
+  for (const c of checks) {
+    if (c.ok) passed += 1;
+    else {
+      failed += 1;
+      console.log(
+        `${file}: failed: ${c.name}${
+          c.detail ? ` (${c.detail.slice(0, 300)})` : ''
+        }`,
+      );
+    }
+  }
 }
 
 console.log(`${passed} passed, ${failed} failed`);

@@ -18,6 +18,9 @@ done
 
 DEMO="$ROOT/.demo"
 mkdir -p "$DEMO"
+# templates/ is what adopters register (GitHub, no default repository); the demo serves a copy whose repository
+# pickers point at the GitHub simulator's acme/gitops (app-config.yaml reads .demo/templates/all.yaml).
+node scripts/demo-templates.js "$DEMO/templates" localhost:7010 acme/gitops
 # The GitHub simulator's token for this run; the backend reads it as ${GITHUB_TOKEN} (app-config.yaml).
 export GITHUB_TOKEN="${GITHUB_TOKEN:-demo-$(node -e "process.stdout.write(require('crypto').randomBytes(12).toString('hex'))")}"
 

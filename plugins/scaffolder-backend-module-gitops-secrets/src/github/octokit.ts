@@ -9,8 +9,12 @@ import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import { parseRepoUrl } from './parseRepoUrl';
 
-/** The Octokit the actions use: REST methods plus retry and throttling. */
-export const GitopsOctokit = Octokit.plugin(throttling, retry);
+/**
+ * The Octokit the actions use: REST methods plus retry and throttling. Typed as the REST Octokit: the two plugins
+ * change behaviour, not the API the actions call, and their inferred types would make the published .d.ts import
+ * Octokit's internal packages (`octokit`, `@octokit/core`), which adopters do not have as dependencies.
+ */
+export const GitopsOctokit: typeof Octokit = Octokit.plugin(throttling, retry);
 /** @public */
 export type GitopsOctokitClient = InstanceType<typeof GitopsOctokit>;
 

@@ -65,10 +65,9 @@ function checkPickers(template: any) {
     ...template.spec.parameters.map((p: any) => p.properties),
   );
   expect(props.repoUrl['ui:field']).toBe('RepoUrlPicker');
-  expect(props.repoUrl['ui:options'].allowedHosts).toEqual([
-    'localhost:7010',
-    'github.com',
-  ]);
+  // Adopter-ready: GitHub only and no demo host or default repository (the demo serves its own copy).
+  expect(props.repoUrl['ui:options'].allowedHosts).toEqual(['github.com']);
+  expect(props.repoUrl.default).toBeUndefined();
   expect(props.cluster['ui:field']).toBe('EntityPicker');
   expect(props.cluster['ui:options'].catalogFilter).toEqual([
     { kind: 'Resource', 'spec.type': 'kubernetes-cluster' },
