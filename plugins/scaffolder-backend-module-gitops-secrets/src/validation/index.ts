@@ -168,27 +168,48 @@ export function repoPath(description: string) {
     .describe(description);
 }
 
-/** A git branch name that `git check-ref-format --branch` accepts. */
+/** A git branch name that `git check-ref-format --branch` accepts (see {@link branchNameProblem}). */
 export function branchName(description: string) {
   return z
     .string()
-    .min(1, 'must not be empty')
-    .max(200, 'must be at most 200 characters')
-    .refine(isValidBranchName, {
-      message:
-        'must be a valid git branch name (letters, digits, "/", "-", "_", "."; no "..", no spaces, not ending in "/" or ".lock")',
+    .superRefine((value, ctx) => {
+      const problem = branchNameProblem(value);
+      if (problem)
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: `must be a valid git branch name: ${problem}`,
+        });
     })
     .describe(description);
 }
 
+/**
+ * Why `value` is not a branch name the actions accept, or undefined when it is one: what
+ * `git check-ref-format --branch` accepts, restricted to ASCII letters, digits and `._-/` (no look-alike
+ * characters), given without `refs/heads/` (GitHub would create `refs/heads/refs/heads/x`).
+ */
+export function branchNameProblem(value: string): string | undefined {
+  if (value.length === 0) return 'must not be empty';
+  if (value.length > 200) return 'must be at most 200 characters';
+  if (!/^[A-Za-z0-9._\-/]+$/.test(value))
+    return 'may contain only ASCII letters, digits, ".", "_", "-" and "/" (no spaces, control or look-alike characters)';
+  if (/^(refs|heads|remotes|tags)\//.test(value) || value === 'HEAD')
+    return 'must be a branch name without "refs/heads/" (or "heads/", "tags/"), and not HEAD';
+  if (value.startsWith('/') || value.endsWith('/') || value.includes('//'))
+    return 'must not start or end with "/" or contain "//"';
+  if (value.startsWith('-')) return 'must not start with "-"';
+  if (value.includes('..')) return 'must not contain ".."';
+  if (value === '@') return 'must not be "@"';
+  const segments = value.split('/');
+  if (segments.some(s => s.startsWith('.') || s.endsWith('.')))
+    return 'no path segment may start or end with "."';
+  if (segments.some(s => s.endsWith('.lock')))
+    return 'no path segment may end with ".lock"';
+  return undefined;
+}
+
 export function isValidBranchName(value: string): boolean {
-  if (!/^[A-Za-z0-9._\-/]+$/.test(value)) return false;
-  if (value.startsWith('/') || value.endsWith('/') || value.endsWith('.'))
-    return false;
-  if (value.startsWith('-')) return false;
-  if (value.includes('..') || value.includes('//')) return false;
-  if (value === '@' || value.endsWith('.lock')) return false;
-  return value.split('/').every(s => s !== '' && !s.startsWith('.'));
+  return branchNameProblem(value) === undefined;
 }
 
 /** Backstage's `host?owner=…&repo=…` (RepoUrlPicker output). */

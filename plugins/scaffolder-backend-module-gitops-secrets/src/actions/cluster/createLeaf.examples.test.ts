@@ -66,10 +66,13 @@ describe('gitops:cluster:create-leaf examples', () => {
       expect(outputs.outcome).toBe('created');
       expect(outputs.clusterName).toBe(input.parameters.CLUSTER_NAME);
       const [pr] = h.sim.listPulls(fullName);
-      expect(pr.head.ref).toBe(
-        input.branchName ??
-          `leaf-cluster/default-${input.parameters.CLUSTER_NAME}`,
-      );
+      if (input.branchName) expect(pr.head.ref).toBe(input.branchName);
+      else
+        expect(pr.head.ref).toMatch(
+          new RegExp(
+            `^leaf-cluster/default-${input.parameters.CLUSTER_NAME}-[0-9a-f]{8}$`,
+          ),
+        );
     },
   );
 });
