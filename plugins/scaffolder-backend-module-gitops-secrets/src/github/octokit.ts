@@ -7,6 +7,7 @@ import {
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
+import { redactSecrets, registerSecret } from './errors';
 import { parseRepoUrl } from './parseRepoUrl';
 
 /** The Octokit the actions use: REST methods plus retry and throttling. */
@@ -123,6 +124,16 @@ export function createOctokitFactory(
         `repoUrl: no GitHub credentials for ${host}/${owner}/${repo}; configure a token or a GitHub App under integrations.github`,
       );
     }
+    registerSecret(auth);
+    // A header value with a line break or space is refused by fetch, which quotes it whole in its error: refuse it
+    // here, without showing it.
+    if (/[\s\u0000-\u001f\u007f]/.test(auth)) {
+      throw new InputError(
+        `${
+          token ? 'token' : `the GitHub credentials configured for ${host}`
+        }: must not contain spaces, line breaks or control characters (the value is not shown)`,
+      );
+    }
     const throttle = {
       retryAfterBaseValue: retryAfterBaseValueMs,
       fallbackSecondaryRateRetryAfter: 60,
@@ -162,6 +173,25 @@ export function createOctokitFactory(
         throttle: { ...(paced ? {} : unpaced), ...throttle } as any,
       });
     const octokit = create(paceWrites);
+    // Every error of the HTTP layer is rewritten before it surfaces: the token (and anything like a credential) is
+    // replaced in its message and in GitHub's answer, whatever path the error takes afterwards.
+    octokit.hook.error('request', error => {
+      const e = error as {
+        message?: string;
+        response?: { data?: { message?: unknown } };
+      };
+      if (typeof e.message === 'string') {
+        try {
+          e.message = redactSecrets(e.message);
+        } catch {
+          // A read-only message: the wrapping error below still redacts.
+        }
+      }
+      const data = e.response?.data;
+      if (data && typeof data.message === 'string')
+        data.message = redactSecrets(data.message);
+      throw error;
+    });
     if (paceWrites) {
       // plugin-throttling paces every GraphQL request like a write (it cannot tell a query from a mutation), which
       // would hold the first write a second behind the snapshot query. Queries go through a twin with the same

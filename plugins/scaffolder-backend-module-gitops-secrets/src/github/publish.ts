@@ -74,6 +74,8 @@ export type PublishContext = Pick<
 /** Files that differ from the base branch, and files that would be overwritten. */
 export interface ChangePlan {
   changed: FileChange[];
+  /** Paths of `changed` that exist on the base branch (replaced); the others are added. */
+  replaced: string[];
   unchanged: string[];
   conflicts: string[];
 }
@@ -103,6 +105,7 @@ export async function planChanges(
     }
     seen.add(file.path);
   }
+  pathKindConflicts(repo, files);
   // Per file: absent, the same content, or other content.
   const current = await Promise.all(
     files.map(async (f): Promise<'absent' | 'same' | 'other'> => {
@@ -116,15 +119,52 @@ export async function planChanges(
       return existing === f.content ? 'same' : 'other';
     }),
   );
-  const plan: ChangePlan = { changed: [], unchanged: [], conflicts: [] };
+  const plan: ChangePlan = {
+    changed: [],
+    replaced: [],
+    unchanged: [],
+    conflicts: [],
+  };
   files.forEach((file, i) => {
     const existing = current[i];
     if (existing === 'same') plan.unchanged.push(file.path);
     else if (existing === 'other' && !file.update && !overwrite) {
       plan.conflicts.push(file.path);
-    } else plan.changed.push(file);
+    } else {
+      plan.changed.push(file);
+      if (existing === 'other') plan.replaced.push(file.path);
+    }
   });
   return plan;
+}
+
+/**
+ * Refuses writes that would delete something: a file whose folder (or a parent of it) is a file on the base branch
+ * (git would replace that file with a folder), and a file whose path is a folder (git would replace the folder and
+ * everything in it). Such deletions would not show among the changed files. Decided from the snapshot's tree
+ * listing; without one (GitHub truncated it) the check is skipped, and the listing of the PR's files still shows it.
+ */
+function pathKindConflicts(repo: GitopsRepo, files: FileChange[]) {
+  const entries = baseTreeEntries(repo);
+  if (!entries) return;
+  const kinds = new Map(entries.map(e => [e.path, e.type]));
+  for (const file of files) {
+    const parts = file.path.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const prefix = parts.slice(0, i).join('/');
+      const kind = kinds.get(prefix);
+      if (kind !== undefined && kind !== 'tree') {
+        throw new InputError(
+          `Path ${prefix} is a file on ${repo.baseBranch} of ${repo.owner}/${repo.repo}, not a folder: writing ${file.path} would delete it. Choose a folder (e.g. another cluster path) that is not a file`,
+        );
+      }
+    }
+    if (kinds.get(file.path) === 'tree') {
+      throw new InputError(
+        `Path ${file.path} is a folder on ${repo.baseBranch} of ${repo.owner}/${repo.repo}: writing a file there would delete everything in it`,
+      );
+    }
+  }
 }
 
 /** The InputError for files that exist with other content. */
@@ -259,11 +299,24 @@ export async function publishPullRequest(
     target: branch,
   };
   const commitMessage = withTrailers(req.commitMessage, repo, identity);
-  const description = withMarker(req.description, repo, identity);
 
   const plan = await planChanges(repo, req.files, req.overwrite);
   if (plan.conflicts.length) throw conflictError(repo, plan.conflicts);
   const changedFiles = plan.changed.map(f => f.path);
+  // What the commit does to the base, in the body: it never deletes (path conflicts are refused above).
+  const added = plan.changed.length - plan.replaced.length;
+  const description = withMarker(
+    `${req.description.replace(
+      /\s+$/,
+      '',
+    )}\n\n<sub>This commit adds ${added} file(s), updates ${
+      plan.replaced.length
+    }${
+      plan.replaced.length ? ` (${plan.replaced.join(', ')})` : ''
+    } and deletes none.</sub>`,
+    repo,
+    identity,
+  );
   if (!plan.changed.length) {
     ctx.logger.info(
       `Nothing to change: ${repo.baseBranch} of ${name} already has all ${req.files.length} files`,

@@ -29,6 +29,43 @@ export const EXACT_VERSION_PATTERN =
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f\u2028\u2029]/;
 
+/**
+ * Bidirectional overrides and isolates, and zero-width characters: invisible, they make text read differently from
+ * what it is (a title that displays reversed, a name that looks like another). Stripped from free text.
+ */
+// eslint-disable-next-line no-misleading-character-class
+const INVISIBLE_CHARACTERS =
+  /[\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+
+/** `value` without bidi controls and zero-width characters. */
+export function stripInvisible(value: string): string {
+  return value.replace(INVISIBLE_CHARACTERS, '');
+}
+
+const stripped = (value: unknown) =>
+  typeof value === 'string' ? stripInvisible(value) : value;
+
+/**
+ * Namespaces a Namespace manifest must never be written for: under a Kustomization with `prune: true`, removing
+ * the file would delete the namespace and everything in it.
+ */
+export const SYSTEM_NAMESPACES = [
+  'kube-system',
+  'kube-public',
+  'kube-node-lease',
+  'default',
+  'flux-system',
+];
+
+/** The issue message when `namespace` is a system namespace, else undefined. */
+export function systemNamespaceProblem(namespace: string | undefined) {
+  return namespace !== undefined && SYSTEM_NAMESPACES.includes(namespace)
+    ? `must not be a system namespace (${SYSTEM_NAMESPACES.join(
+        ', ',
+      )}): the action would write a Namespace object for it, which Flux prunes when the file is removed`
+    : undefined;
+}
+
 /** A DNS-1123 label (max 63): namespaces and object names. */
 export function dnsLabel(description: string) {
   return z
@@ -71,27 +108,37 @@ export function secretKey(description: string) {
 /** A single line of free text: no control characters or line breaks, bounded length. */
 export function singleLine(description: string, maxLength = 256) {
   return z
-    .string()
-    .min(1, 'must not be empty')
-    .max(maxLength, `must be at most ${maxLength} characters`)
-    .refine(v => !CONTROL_CHARACTERS.test(v), {
-      message: 'must be a single line without control characters',
-    })
-    .refine(v => v.trim() === v, {
-      message: 'must not start or end with whitespace',
-    })
+    .preprocess(
+      stripped,
+      z
+        .string()
+        .min(1, 'must not be empty')
+        .max(maxLength, `must be at most ${maxLength} characters`)
+        .refine(v => !CONTROL_CHARACTERS.test(v), {
+          message: 'must be a single line without control characters',
+        })
+        .refine(v => v.trim() === v, {
+          message: 'must not start or end with whitespace',
+        })
+        .describe(description),
+    )
     .describe(description);
 }
 
 /** Multi-line free text (PR descriptions): bounded, no control characters except newlines and tabs. */
 export function multiLine(description: string, maxLength = 20_000) {
   return z
-    .string()
-    .max(maxLength, `must be at most ${maxLength} characters`)
-    .refine(
-      // eslint-disable-next-line no-control-regex
-      v => !/[\u0000-\u0008\u000b-\u001f\u007f]/.test(v),
-      { message: 'must not contain control characters' },
+    .preprocess(
+      stripped,
+      z
+        .string()
+        .max(maxLength, `must be at most ${maxLength} characters`)
+        .refine(
+          // eslint-disable-next-line no-control-regex
+          v => !/[\u0000-\u0008\u000b-\u001f\u007f]/.test(v),
+          { message: 'must not contain control characters' },
+        )
+        .describe(description),
     )
     .describe(description);
 }
@@ -166,6 +213,22 @@ export function repoPath(description: string) {
       return result.path;
     })
     .describe(description);
+}
+
+/**
+ * A cluster's folder: a repository path (see {@link repoPath}) that is not `flux-system` or inside it, where
+ * `flux bootstrap` keeps Flux's own manifests (gotk-components.yaml, gotk-sync.yaml) and writing breaks Flux.
+ */
+export function clusterPath(description: string) {
+  return repoPath(description).refine(
+    // After a refused path the transform gives z.NEVER: already reported.
+    path =>
+      typeof path !== 'string' || !path.split('/').includes('flux-system'),
+    {
+      message:
+        'must not be a flux-system folder or inside one (Flux keeps its own manifests there); give the cluster folder that holds flux-system',
+    },
+  );
 }
 
 /** A git branch name that `git check-ref-format --branch` accepts (see {@link branchNameProblem}). */
@@ -275,7 +338,11 @@ export const pullRequestOptionsShape = {
     ),
   token: z
     .string()
-    .max(4096)
+    .max(4096, 'must be at most 4096 characters')
+    .refine(v => !/[\s\u0000-\u001f\u007f]/.test(v), {
+      message:
+        'must not contain spaces, line breaks or control characters (the value is not shown)',
+    })
     .optional()
     .describe(
       'A GitHub token to act with instead of the integration credentials (e.g. the user token from RepoUrlPicker). Never logged.',
