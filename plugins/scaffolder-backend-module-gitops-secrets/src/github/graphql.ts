@@ -66,7 +66,7 @@ const BRANCH = `
   }`;
 
 // The publish branch's commits since the target branch, with their messages (the ownership trailers).
-const compare = (directive = '') =>
+const compareField = (directive = '') =>
   `compare(headRef: $head) ${directive} { aheadBy commits(first: ${COMPARE_COMMITS}) { nodes { oid message } } }`;
 
 /**
@@ -78,10 +78,10 @@ export const SNAPSHOT_QUERY = `query GitopsSnapshot($owner: String!, $name: Stri
     url
     viewerPermission
     isEmpty
-    defaultBranchRef { name target { ${COMMIT} } ${compare(
+    defaultBranchRef { name target { ${COMMIT} } ${compareField(
   '@include(if: $compareDefault)',
 )} }
-    base: ref(qualifiedName: $base) @include(if: $withBase) { name target { ${COMMIT} } ${compare(
+    base: ref(qualifiedName: $base) @include(if: $withBase) { name target { ${COMMIT} } ${compareField(
   '@include(if: $withHead)',
 )} }
     head: ref(qualifiedName: $head) @include(if: $withHead) { ${BRANCH} }
@@ -91,7 +91,7 @@ export const SNAPSHOT_QUERY = `query GitopsSnapshot($owner: String!, $name: Stri
 /** The publish branch alone (when the snapshot was opened without it, and after a 422 on the branch or the PR). */
 export const BRANCH_QUERY = `query GitopsBranch($owner: String!, $name: String!, $base: String!, $head: String!) {
   repository(owner: $owner, name: $name) {
-    base: ref(qualifiedName: $base) { ${compare()} }
+    base: ref(qualifiedName: $base) { ${compareField()} }
     head: ref(qualifiedName: $head) { ${BRANCH} }
   }
 }`;

@@ -152,6 +152,7 @@ export function createOctokitFactory(
     registerSecret(auth);
     // A header value with a line break or space is refused by fetch, which quotes it whole in its error: refuse it
     // here, without showing it.
+    // eslint-disable-next-line no-control-regex
     if (/[\s\u0000-\u001f\u007f]/.test(auth)) {
       throw new InputError(
         `${

@@ -148,8 +148,8 @@ export function isOwnPull(
 /** A name from git, shown in an error: one line, no control or format characters, bounded. */
 function shown(text: string | undefined): string {
   const clean = (text ?? '')
-    // eslint-disable-next-line no-control-regex
     .replace(
+      // eslint-disable-next-line no-control-regex
       /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g,
       '',
     )

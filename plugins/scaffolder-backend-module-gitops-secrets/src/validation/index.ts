@@ -339,6 +339,7 @@ export const pullRequestOptionsShape = {
   token: z
     .string()
     .max(4096, 'must be at most 4096 characters')
+    // eslint-disable-next-line no-control-regex
     .refine(v => !/[\s\u0000-\u001f\u007f]/.test(v), {
       message:
         'must not contain spaces, line breaks or control characters (the value is not shown)',
