@@ -345,6 +345,95 @@ describe('github-api-sim GraphQL', () => {
     });
   });
 
+  it('Ref.compare(headRef:): the commits on the head the base lacks (oldest first, with message and author); null for no such head', async () => {
+    const data: any = await octokit.graphql(
+      `query ($owner: String!, $name: String!) {
+        repository(owner: $owner, name: $name) {
+          defaultBranchRef {
+            ahead: compare(headRef: "refs/heads/with-pr") {
+              aheadBy behindBy status
+              commits(first: 10) { totalCount nodes { oid message author { name email } } }
+            }
+            same: compare(headRef: "main") { aheadBy behindBy status }
+            none: compare(headRef: "refs/heads/no-such-branch") { aheadBy }
+          }
+        }
+      }`,
+      { owner: 'acme', name: 'gql' },
+    );
+    const ref = data.repository.defaultBranchRef;
+    const { data: branch } = await octokit.rest.git.getRef({
+      owner: 'acme',
+      repo: 'gql',
+      ref: 'heads/with-pr',
+    });
+    expect(ref.ahead).toMatchObject({
+      aheadBy: 1,
+      behindBy: 0,
+      status: 'AHEAD',
+      commits: {
+        totalCount: 1,
+        nodes: [
+          {
+            oid: branch.object.sha,
+            message: 'with-pr',
+            author: { name: expect.any(String), email: expect.any(String) },
+          },
+        ],
+      },
+    });
+    expect(ref.same).toEqual({ aheadBy: 0, behindBy: 0, status: 'IDENTICAL' });
+    expect(ref.none).toBeNull();
+  });
+
+  it('branch protection: branchProtectionRule on the Ref, REST `protected`, and no force push or deletion', async () => {
+    const ruleOf = async (qualifiedName: string) =>
+      (
+        (await octokit.graphql(
+          `query ($q: String!) { repository(owner: "acme", name: "gql") { ref(qualifiedName: $q) { branchProtectionRule { pattern } } } }`,
+          { q: qualifiedName },
+        )) as any
+      ).repository.ref.branchProtectionRule;
+    expect(await ruleOf('refs/heads/without-pr')).toBeNull();
+    await sim.protectBranch('acme/gql', 'without-*');
+    expect(await ruleOf('refs/heads/without-pr')).toEqual({
+      pattern: 'without-*',
+    });
+    const { data: rest } = await octokit.rest.repos.getBranch({
+      owner: 'acme',
+      repo: 'gql',
+      branch: 'without-pr',
+    });
+    expect(rest.protected).toBe(true);
+    const before = await sim.listRefs('acme/gql');
+    const { data: main } = await octokit.rest.git.getRef({
+      owner: 'acme',
+      repo: 'gql',
+      ref: 'heads/main',
+    });
+    await expect(
+      octokit.rest.git.updateRef({
+        owner: 'acme',
+        repo: 'gql',
+        ref: 'heads/without-pr',
+        sha: main.object.sha,
+        force: true,
+      }),
+    ).rejects.toMatchObject({
+      status: 422,
+      message: expect.stringMatching(/Cannot force-push to this branch/),
+    });
+    await expect(
+      octokit.rest.git.deleteRef({
+        owner: 'acme',
+        repo: 'gql',
+        ref: 'heads/without-pr',
+      }),
+    ).rejects.toMatchObject({ status: 422 });
+    expect(await sim.listRefs('acme/gql')).toEqual(before);
+    expect(before['refs/heads/without-pr']).toMatch(/^[0-9a-f]{40}$/);
+  });
+
   it('an empty repository: isEmpty, no defaultBranchRef', async () => {
     await sim.createRepo('acme/gql-empty', { files: {} });
     const result: any = await octokit.graphql(

@@ -352,6 +352,25 @@ export async function startGithubApiSim(
         return [];
       }
     },
+    async protectBranch(fullName, pattern) {
+      const repo = await requireRepo(fullName);
+      await repo.git.exclusive(async () => {
+        repo.meta.protectedBranches = [
+          ...(repo.meta.protectedBranches ?? []),
+          pattern,
+        ];
+        await repo.saveMeta();
+      });
+    },
+    async listRefs(fullName) {
+      const repo = await requireRepo(fullName);
+      const refs = await repo.git.listRefs('refs/');
+      return Object.fromEntries(
+        refs
+          .map(r => [r.ref, r.sha] as const)
+          .sort(([a], [b]) => (a < b ? -1 : 1)),
+      );
+    },
     async stop() {
       await new Promise<void>(resolve => {
         server.close(() => resolve());

@@ -31,6 +31,8 @@ export interface RepoMeta {
   labels: Record<string, { color: string; description: string | null }>;
   comments: Record<string, IssueComment[]>;
   nextCommentId: number;
+  /** Branch protection rules: branch name patterns (`*` matches within a segment, `**` across), as GitHub's rules. */
+  protectedBranches?: string[];
 }
 
 const SERVER_ERROR_MESSAGES: Record<number, string> = {
@@ -86,6 +88,20 @@ export function isoNow(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/** GitHub's branch-rule patterns (fnmatch): `*` within one path segment, `**` across segments. */
+export function branchPatternRegExp(pattern: string): RegExp {
+  const source = pattern
+    .split('**')
+    .map(part =>
+      part
+        .split('*')
+        .map(text => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('[^/]*'),
+    )
+    .join('.*');
+  return new RegExp(`^${source}$`);
+}
+
 export class RepoHandle {
   constructor(
     readonly owner: string,
@@ -96,6 +112,13 @@ export class RepoHandle {
 
   get fullName(): string {
     return `${this.owner}/${this.name}`;
+  }
+
+  /** The pattern of the branch protection rule covering `branch`, or undefined when it is not protected. */
+  protectionRuleFor(branch: string): string | undefined {
+    return (this.meta.protectedBranches ?? []).find(pattern =>
+      branchPatternRegExp(pattern).test(branch),
+    );
   }
 
   get id(): number {

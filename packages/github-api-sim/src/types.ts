@@ -111,5 +111,12 @@ export interface GithubApiSim {
     path: string,
   ): Promise<string | undefined>;
   listPulls(fullName: string): PullRequest[];
+  /**
+   * Adds a branch protection rule (a branch name or pattern, `*` within a segment, `**` across): the branches it
+   * covers report `protected` and GraphQL `branchProtectionRule`, refuse force pushes and cannot be deleted.
+   */
+  protectBranch(fullName: string, pattern: string): Promise<void>;
+  /** Every ref of the repository with its SHA (`refs/heads/main` → sha), sorted, read from git directly. */
+  listRefs(fullName: string): Promise<Record<string, string>>;
   stop(): Promise<void>;
 }

@@ -119,7 +119,12 @@ describe('the demo GitOps repository', () => {
               integrations: h.integrations,
               octokitFactory: h.octokitFactory,
             });
-      const m = mockContext({ repoUrl: h.repoUrl(fullName), ...step.input });
+      const m = mockContext({
+        repoUrl: h.repoUrl(fullName),
+        ...step.input,
+        // Regenerating: files the actions now write differently replace the old ones.
+        ...(UPDATE ? { overwrite: true } : {}),
+      });
       await action.handler(m.ctx as any);
       outcomes.push(`${step.name}: ${m.outputs.outcome}`);
       if (UPDATE && m.outputs.pullRequestNumber) {

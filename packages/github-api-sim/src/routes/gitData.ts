@@ -121,6 +121,19 @@ export const gitDataRoutes: Route[] = [
       const type = (await ctx.repo.git.objectTypes([sha])).get(sha);
       if (!type) throw unprocessable('Object does not exist', REF_DOCS);
       const force = body.force === true || body.force === 'true';
+      const branch = ref.startsWith('refs/heads/')
+        ? ref.slice('refs/heads/'.length)
+        : undefined;
+      // A protected branch refuses force pushes (GitHub's default for a branch protection rule).
+      if (
+        force &&
+        branch !== undefined &&
+        current !== sha &&
+        ctx.repo.protectionRuleFor(branch) !== undefined &&
+        !(type === 'commit' && (await ctx.repo.git.isAncestor(current, sha)))
+      ) {
+        throw unprocessable('Cannot force-push to this branch', REF_DOCS);
+      }
       if (
         !force &&
         current !== sha &&
@@ -140,6 +153,12 @@ export const gitDataRoutes: Route[] = [
       const ref = `refs/${ctx.params.ref.replace(/^refs\//, '')}`;
       const current = await ctx.repo.git.readRef(ref);
       if (!current) throw unprocessable('Reference does not exist', REF_DOCS);
+      if (
+        ref.startsWith('refs/heads/') &&
+        ctx.repo.protectionRuleFor(ref.slice('refs/heads/'.length))
+      ) {
+        throw unprocessable('Cannot delete this protected branch', REF_DOCS);
+      }
       if (
         ctx.sim.takeRefConflict() ||
         !(await ctx.repo.git.deleteRef(ref, current))

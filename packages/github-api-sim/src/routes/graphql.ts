@@ -143,6 +143,9 @@ function commitObject(sim: SimState, repo: RepoHandle, sha: string): GqlObject {
     abbreviatedOid: sha.slice(0, 7),
     url: `${sim.url}/${repo.fullName}/commit/${sha}`,
     message: async () => (await read()).message,
+    messageHeadline: async () => (await read()).message.split('\n')[0],
+    author: async () => gitActor((await read()).author),
+    committer: async () => gitActor((await read()).committer),
     tree: async () => {
       const tree = (await read()).tree;
       return {
@@ -155,6 +158,55 @@ function commitObject(sim: SimState, repo: RepoHandle, sha: string): GqlObject {
       connection(
         (await read()).parents,
         parent => commitObject(sim, repo, parent),
+        'Commit',
+        args,
+      ),
+  };
+}
+
+/** A `GitActor` (commit author or committer); `user` is not resolved (null, as for an email GitHub does not know). */
+function gitActor(person: { name: string; email: string; date: string }) {
+  return {
+    __typename: 'GitActor',
+    name: person.name,
+    email: person.email,
+    date: person.date,
+    user: null,
+  };
+}
+
+/**
+ * GitHub's `Ref.compare(headRef:)`: this ref as the base, `headRef` (a branch name or a full ref) as the head;
+ * `commits` are those on the head that the base lacks, oldest first. Null when the head does not exist.
+ */
+async function comparisonObject(
+  sim: SimState,
+  repo: RepoHandle,
+  baseSha: string,
+  headRef: string,
+): Promise<GqlObject | null> {
+  const head = await findRef(repo, headRef);
+  if (!head) return null;
+  const [ahead, behind] = await Promise.all([
+    repo.git.revList(head.sha, { exclude: baseSha }),
+    repo.git.revList(baseSha, { exclude: head.sha }),
+  ]);
+  let status = 'IDENTICAL';
+  if (ahead.length && behind.length) status = 'DIVERGED';
+  else if (ahead.length) status = 'AHEAD';
+  else if (behind.length) status = 'BEHIND';
+  return {
+    __typename: 'Comparison',
+    id: nodeId('CMP', `${repo.fullName}:${baseSha}...${head.sha}`),
+    aheadBy: ahead.length,
+    behindBy: behind.length,
+    status,
+    baseTarget: commitObject(sim, repo, baseSha),
+    headTarget: commitObject(sim, repo, head.sha),
+    commits: (args: Record<string, any>) =>
+      connection(
+        [...ahead].reverse(),
+        sha => commitObject(sim, repo, sha),
         'Commit',
         args,
       ),
@@ -185,6 +237,20 @@ function refObject(
     name: branch ?? name,
     prefix: branch ? 'refs/heads/' : prefix,
     target: commitObject(sim, repo, sha),
+    branchProtectionRule: () => {
+      const pattern = branch ? repo.protectionRuleFor(branch) : undefined;
+      return pattern === undefined
+        ? null
+        : {
+            __typename: 'BranchProtectionRule',
+            id: nodeId('BPR', `${repo.fullName}:${pattern}`),
+            pattern,
+            allowsForcePushes: false,
+            allowsDeletions: false,
+          };
+    },
+    compare: (args: Record<string, any>) =>
+      comparisonObject(sim, repo, sha, String(args.headRef ?? '')),
     associatedPullRequests: async (args: Record<string, any>) =>
       connection(
         branch

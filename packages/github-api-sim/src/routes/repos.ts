@@ -162,7 +162,7 @@ export const repoRoutes: Route[] = [
             sha: r.sha,
             url: `${repoApiUrl(ctx.sim, ctx.repo)}/commits/${r.sha}`,
           },
-          protected: false,
+          protected: ctx.repo.protectionRuleFor(name) !== undefined,
         };
       });
       return paginate(ctx, `/repos/${ctx.repo.fullName}/branches`, branches);
@@ -176,6 +176,8 @@ export const repoRoutes: Route[] = [
       if (!sha) throw new ApiError(404, 'Branch not found');
       const commit = (await ctx.repo.git.readCommit(sha))!;
       const api = repoApiUrl(ctx.sim, ctx.repo);
+      const protectedBranch =
+        ctx.repo.protectionRuleFor(ctx.params.branch) !== undefined;
       return {
         body: {
           name: ctx.params.branch,
@@ -184,9 +186,9 @@ export const repoRoutes: Route[] = [
             self: `${api}/branches/${ctx.params.branch}`,
             html: `${ctx.sim.url}/${ctx.repo.fullName}/tree/${ctx.params.branch}`,
           },
-          protected: false,
+          protected: protectedBranch,
           protection: {
-            enabled: false,
+            enabled: protectedBranch,
             required_status_checks: {
               enforcement_level: 'off',
               contexts: [],

@@ -22,3 +22,12 @@ export type {
   ChangePlan,
 } from './publish';
 export { GithubPublishError } from './errors';
+export {
+  derivedBranchName,
+  inputsDigest,
+  parseTrailers,
+  TRAILER_ACTION,
+  TRAILER_INPUTS,
+  TRAILER_TARGET,
+} from './ownership';
+export type { PublishIdentity } from './ownership';

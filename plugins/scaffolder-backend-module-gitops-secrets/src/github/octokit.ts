@@ -7,6 +7,7 @@ import {
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
+import { redactSecrets, registerSecret } from './errors';
 import { parseRepoUrl } from './parseRepoUrl';
 
 /**
@@ -84,6 +85,31 @@ function queriesVia(
 }
 
 /**
+ * Rewrites every error of the HTTP layer before it surfaces: the configured token (and anything shaped like a
+ * credential) is replaced in its message and in GitHub's answer, whatever path the error takes afterwards. The
+ * error object is kept (status, headers) so the retry and throttling plugins still see it.
+ */
+function redactErrors(octokit: GitopsOctokitClient) {
+  octokit.hook.error('request', error => {
+    const e = error as {
+      message?: string;
+      response?: { data?: { message?: unknown } };
+    };
+    if (typeof e.message === 'string') {
+      try {
+        e.message = redactSecrets(e.message);
+      } catch {
+        // A read-only message: GithubPublishError redacts it again.
+      }
+    }
+    const data = e.response?.data;
+    if (data && typeof data.message === 'string')
+      data.message = redactSecrets(data.message);
+    throw error;
+  });
+}
+
+/**
  * Builds an {@link OctokitFactory}: credentials from `integrations.github`
  * through `DefaultGithubCredentialsProvider` (token or GitHub App), the API
  * base URL of the matching integration (GitHub Enterprise; `octokit.graphql`
@@ -127,6 +153,17 @@ export function createOctokitFactory(
         `repoUrl: no GitHub credentials for ${host}/${owner}/${repo}; configure a token or a GitHub App under integrations.github`,
       );
     }
+    registerSecret(auth);
+    // A header value with a line break or space is refused by fetch, which quotes it whole in its error: refuse it
+    // here, without showing it.
+    // eslint-disable-next-line no-control-regex
+    if (/[\s\u0000-\u001f\u007f]/.test(auth)) {
+      throw new InputError(
+        `${
+          token ? 'token' : `the GitHub credentials configured for ${host}`
+        }: must not contain spaces, line breaks or control characters (the value is not shown)`,
+      );
+    }
     const throttle = {
       retryAfterBaseValue: retryAfterBaseValueMs,
       fallbackSecondaryRateRetryAfter: 60,
@@ -166,11 +203,14 @@ export function createOctokitFactory(
         throttle: { ...(paced ? {} : unpaced), ...throttle } as any,
       });
     const octokit = create(paceWrites);
+    redactErrors(octokit);
     if (paceWrites) {
       // plugin-throttling paces every GraphQL request like a write (it cannot tell a query from a mutation), which
       // would hold the first write a second behind the snapshot query. Queries go through a twin with the same
       // retries and rate-limit handling, without the write pacing; mutations stay paced.
-      octokit.graphql = queriesVia(octokit.graphql, create(false).graphql);
+      const reader = create(false);
+      redactErrors(reader);
+      octokit.graphql = queriesVia(octokit.graphql, reader.graphql);
     }
     return { octokit: octokit as unknown as Octokit, owner, repo, host };
   };

@@ -107,8 +107,14 @@ describe('publishPullRequest', () => {
       labels: ['gitops'],
       requestedReviewers: ['octocat'],
       title: 'Add things',
-      body: 'Body',
     });
+    // The body ends with the hidden ownership marker; the commit with the ownership trailers.
+    expect(pr.body).toMatch(
+      /^Body\n\n<sub>This commit adds 1 file\(s\), updates 1 \(clusters\/a\/kustomization.yaml\) and deletes none.<\/sub>\n\n<!-- golden-gitops action=publishPullRequest target=[0-9a-f]{16} -->$/,
+    );
+    expect(commit.message).toMatch(
+      /\n\nGolden-Gitops-Action: publishPullRequest\nGolden-Gitops-Target: [0-9a-f]{16}\n?$/,
+    );
     expect(
       await h.sim.readFile(fullName, 'gitops/test', 'clusters/a/new.yaml'),
     ).toBe('new: 1\n');

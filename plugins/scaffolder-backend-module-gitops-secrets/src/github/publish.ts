@@ -5,8 +5,15 @@ import { createHash } from 'node:crypto';
 import { GithubPublishError, githubMessage, statusOf } from './errors';
 import { gitBlobSha, treeShaWithFiles } from './gitObjects';
 import { BranchHead, BranchState, PullSummary, queryBranch } from './graphql';
+import {
+  assertOwnBranch,
+  isOwnPull,
+  PublishIdentity,
+  withMarker,
+  withTrailers,
+} from './ownership';
 import { baseTreeEntries, GitopsRepo, prefetchedBranch } from './repo';
-import { isValidBranchName, normaliseRepoPath } from '../validation';
+import { branchNameProblem, normaliseRepoPath } from '../validation';
 
 /** One file of the change, path relative to the repository root. */
 export interface FileChange {
@@ -32,6 +39,12 @@ export interface PublishRequest {
   labels?: string[];
   reviewers?: string[];
   draft?: boolean;
+  /**
+   * Who writes (the action and its target). Commits get its trailers and the pull request its marker, and an
+   * existing branch or pull request is written only when it carries them. Default: action `publishPullRequest`,
+   * target the branch name.
+   */
+  identity?: PublishIdentity;
 }
 
 /** What happened. */
@@ -61,6 +74,8 @@ export type PublishContext = Pick<
 /** Files that differ from the base branch, and files that would be overwritten. */
 export interface ChangePlan {
   changed: FileChange[];
+  /** Paths of `changed` that exist on the base branch (replaced); the others are added. */
+  replaced: string[];
   unchanged: string[];
   conflicts: string[];
 }
@@ -90,6 +105,7 @@ export async function planChanges(
     }
     seen.add(file.path);
   }
+  pathKindConflicts(repo, files);
   // Per file: absent, the same content, or other content.
   const current = await Promise.all(
     files.map(async (f): Promise<'absent' | 'same' | 'other'> => {
@@ -103,15 +119,52 @@ export async function planChanges(
       return existing === f.content ? 'same' : 'other';
     }),
   );
-  const plan: ChangePlan = { changed: [], unchanged: [], conflicts: [] };
+  const plan: ChangePlan = {
+    changed: [],
+    replaced: [],
+    unchanged: [],
+    conflicts: [],
+  };
   files.forEach((file, i) => {
     const existing = current[i];
     if (existing === 'same') plan.unchanged.push(file.path);
     else if (existing === 'other' && !file.update && !overwrite) {
       plan.conflicts.push(file.path);
-    } else plan.changed.push(file);
+    } else {
+      plan.changed.push(file);
+      if (existing === 'other') plan.replaced.push(file.path);
+    }
   });
   return plan;
+}
+
+/**
+ * Refuses writes that would delete something: a file whose folder (or a parent of it) is a file on the base branch
+ * (git would replace that file with a folder), and a file whose path is a folder (git would replace the folder and
+ * everything in it). Such deletions would not show among the changed files. Decided from the snapshot's tree
+ * listing; without one (GitHub truncated it) the check is skipped, and the listing of the PR's files still shows it.
+ */
+function pathKindConflicts(repo: GitopsRepo, files: FileChange[]) {
+  const entries = baseTreeEntries(repo);
+  if (!entries) return;
+  const kinds = new Map(entries.map(e => [e.path, e.type]));
+  for (const file of files) {
+    const parts = file.path.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const prefix = parts.slice(0, i).join('/');
+      const kind = kinds.get(prefix);
+      if (kind !== undefined && kind !== 'tree') {
+        throw new InputError(
+          `Path ${prefix} is a file on ${repo.baseBranch} of ${repo.owner}/${repo.repo}, not a folder: writing ${file.path} would delete it. Choose a folder (e.g. another cluster path) that is not a file`,
+        );
+      }
+    }
+    if (kinds.get(file.path) === 'tree') {
+      throw new InputError(
+        `Path ${file.path} is a folder on ${repo.baseBranch} of ${repo.owner}/${repo.repo}: writing a file there would delete everything in it`,
+      );
+    }
+  }
 }
 
 /** The InputError for files that exist with other content. */
@@ -143,7 +196,13 @@ async function readBranch(
   branch: string,
 ): Promise<BranchState> {
   try {
-    return await queryBranch(octokit, repo.owner, repo.repo, branch);
+    return await queryBranch(
+      octokit,
+      repo.owner,
+      repo.repo,
+      branch,
+      repo.baseBranch,
+    );
   } catch (error) {
     throw new GithubPublishError(
       `Could not read branch ${branch} of ${repo.owner}/${
@@ -196,9 +255,15 @@ function holdsTree(
  * - Everything already on the base branch: `nothing-to-change`, nothing written.
  * - A file that exists with other content: InputError naming it, unless
  *   `overwrite` (or the file is marked `update`).
+ * - Ownership, checked before any write (`assertOwnBranch`, from the same
+ *   read): never the default or target branch or a protected branch; an
+ *   existing branch only when every commit on it since the target branch
+ *   carries this identity's trailers, and its open PR only when it carries
+ *   this identity's marker. Otherwise an InputError naming the branch and its
+ *   last author, and nothing is written.
  * - The branch belongs to the action: when the content or the base moved it
- *   is reset to one new commit on the base (force update); a branch without
- *   an open PR gets one.
+ *   is reset to one new commit on the base (force update, which drops only
+ *   the action's own commits); a branch without an open PR gets one.
  * - If the PR cannot be opened after this run created the branch, the branch
  *   is deleted again, so nothing is left half-done; a branch that existed
  *   before is left as it was and a re-run opens the PR.
@@ -214,20 +279,44 @@ export async function publishPullRequest(
   const { owner } = repo;
   const name = `${owner}/${repo.repo}`;
   const branch = req.branchName;
-  if (!isValidBranchName(branch)) {
-    throw new InputError(
-      `branchName: ${JSON.stringify(branch)} is not a valid git branch name`,
-    );
+  const problem = branchNameProblem(branch);
+  if (problem) {
+    // The name is not quoted: it may hold control characters or a pasted secret.
+    throw new InputError(`branchName: ${problem}`);
   }
   if (branch === repo.baseBranch) {
     throw new InputError(
       `branchName: must differ from the target branch ${repo.baseBranch}; the change is proposed as a pull request`,
     );
   }
+  if (branch === repo.defaultBranch) {
+    throw new InputError(
+      `branchName: must not be the default branch ${repo.defaultBranch} of ${name}; the change is proposed from a branch of its own`,
+    );
+  }
+  const identity: PublishIdentity = req.identity ?? {
+    action: 'publishPullRequest',
+    target: branch,
+  };
+  const commitMessage = withTrailers(req.commitMessage, repo, identity);
 
   const plan = await planChanges(repo, req.files, req.overwrite);
   if (plan.conflicts.length) throw conflictError(repo, plan.conflicts);
   const changedFiles = plan.changed.map(f => f.path);
+  // What the commit does to the base, in the body: it never deletes (path conflicts are refused above).
+  const added = plan.changed.length - plan.replaced.length;
+  const description = withMarker(
+    `${req.description.replace(
+      /\s+$/,
+      '',
+    )}\n\n<sub>This commit adds ${added} file(s), updates ${
+      plan.replaced.length
+    }${
+      plan.replaced.length ? ` (${plan.replaced.join(', ')})` : ''
+    } and deletes none.</sub>`,
+    repo,
+    identity,
+  );
   if (!plan.changed.length) {
     ctx.logger.info(
       `Nothing to change: ${repo.baseBranch} of ${name} already has all ${req.files.length} files`,
@@ -246,6 +335,8 @@ export async function publishPullRequest(
       `branchName: branch ${branch} already has open pull request #${foundPull.number} against ${foundPull.baseRef}, not ${repo.baseBranch}; close it or choose another branch name`,
     );
   }
+  // Before any write: the branch and its pull request must be ours (or absent).
+  assertOwnBranch(found, repo, branch, identity);
 
   // 2. Does it already hold exactly this change? The tree the change gives is computed from the snapshot's listing.
   const entries = baseTreeEntries(repo);
@@ -310,7 +401,7 @@ export async function publishPullRequest(
             const { data } = await octokit.rest.git.createCommit({
               owner,
               repo: repo.repo,
-              message: req.commitMessage,
+              message: commitMessage,
               tree: treeSha,
               parents: [repo.baseSha],
             });
@@ -330,7 +421,15 @@ export async function publishPullRequest(
       placed = await ctx.checkpoint({
         key: `gitops.ref.${name}.${branch}.${newCommitSha}`,
         fn: () =>
-          placeBranch(octokit, repo, branch, newCommitSha, treeSha, found.head),
+          placeBranch(
+            octokit,
+            repo,
+            branch,
+            newCommitSha,
+            treeSha,
+            found.head,
+            identity,
+          ),
       });
     }
   }
@@ -376,11 +475,11 @@ export async function publishPullRequest(
   let outcome: PublishResult['outcome'];
   if (pull) {
     const current = pull;
-    if (current.title !== req.title || current.body !== req.description) {
+    if (current.title !== req.title || current.body !== description) {
       await ctx.checkpoint({
         key: `gitops.pr.update.${name}.${current.number}.${digest([
           req.title,
-          req.description,
+          description,
         ])}`,
         fn: async () => {
           await octokit.rest.pulls.update({
@@ -388,7 +487,7 @@ export async function publishPullRequest(
             repo: repo.repo,
             pull_number: current.number,
             title: req.title,
-            body: req.description,
+            body: description,
           });
         },
       });
@@ -398,7 +497,16 @@ export async function publishPullRequest(
   } else {
     pull = await ctx.checkpoint({
       key: `gitops.pr.create.${name}.${branch}.${commitSha}`,
-      fn: () => openPull(ctx, octokit, repo, req, branch, createdBranch),
+      fn: () =>
+        openPull(
+          ctx,
+          octokit,
+          repo,
+          { ...req, description },
+          branch,
+          createdBranch,
+          identity,
+        ),
     });
     if (!pull.existed) outcome = 'created';
     else outcome = madeCommit ? 'updated' : 'unchanged';
@@ -490,6 +598,7 @@ async function placeBranch(
   commitSha: string,
   treeSha: string,
   knownHead: BranchHead | undefined,
+  identity: PublishIdentity,
 ): Promise<PlacedBranch> {
   const base = { owner: repo.owner, repo: repo.repo };
   let lastError: unknown;
@@ -531,6 +640,8 @@ async function placeBranch(
     }
     // "Reference already exists", or someone (or an earlier attempt) moved the ref: look at it.
     const current = await readBranch(octokit, repo, branch);
+    // Someone else may have made the branch meanwhile: never move it then.
+    assertOwnBranch(current, repo, branch, identity);
     pulls = current.pulls;
     if (holdsTree(current.head, repo.baseSha, treeSha)) {
       // One commit on this base with exactly this tree: what a run with the same files made (it may even be this very
@@ -565,6 +676,7 @@ async function openPull(
   req: PublishRequest,
   branch: string,
   createdBranch: boolean,
+  identity: PublishIdentity,
 ): Promise<PullSummary> {
   const name = `${repo.owner}/${repo.repo}`;
   try {
@@ -593,7 +705,8 @@ async function openPull(
     ) {
       const { pulls } = await readBranch(octokit, repo, branch);
       const existing = pulls.find(p => p.baseRef === repo.baseBranch);
-      if (existing) return { ...existing, existed: true };
+      if (existing && isOwnPull(existing, repo, identity))
+        return { ...existing, existed: true };
     }
     let cleanup = `branch ${branch} is kept; run the task again to open the pull request`;
     if (createdBranch) {

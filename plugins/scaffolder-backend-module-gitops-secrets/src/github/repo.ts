@@ -334,7 +334,14 @@ export async function openGitopsRepo(
   extras.set(snapshot, {
     entries,
     branch: head
-      ? { name: head, state: branchStateFrom(repository.head) }
+      ? {
+          name: head,
+          state: branchStateFrom(
+            repository.head,
+            (opts.targetBranch ? repository.base : repository.defaultBranchRef)
+              ?.compare,
+          ),
+        }
       : undefined,
   });
   return snapshot;

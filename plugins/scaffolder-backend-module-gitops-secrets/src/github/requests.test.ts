@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { openGitopsRepo } from './repo';
 import { publishPullRequest, PublishRequest } from './publish';
+import { withTrailers } from './ownership';
 
 const run = promisify(execFile);
 
@@ -481,18 +482,22 @@ describe('GitHub requests per pull request', () => {
     });
   });
 
-  it('the branch created by another run after the read: 422, read again, reset to this commit', async () => {
+  it('the branch created by another run of the action after the read: 422, read again (ours), reset to this commit', async () => {
     const { fullName, headSha, octokit, owner, repo } = await setup();
     const opened = await openGitopsRepo(octokit, {
       owner,
       repo,
       branchName: BRANCH,
     });
-    // Between the read and the write someone creates the branch with other content.
+    // Between the read and the write another run of the same action for the same target creates the branch with
+    // other content (its commit carries the same trailers).
     const { data: other } = await octokit.rest.git.createCommit({
       owner,
       repo,
-      message: 'Other',
+      message: withTrailers('Other', opened, {
+        action: 'publishPullRequest',
+        target: BRANCH,
+      }),
       tree: opened.baseTreeSha,
       parents: [headSha],
     });
@@ -515,6 +520,44 @@ describe('GitHub requests per pull request', () => {
       [POST_PULL]: 1,
     });
     expect(await branchHead(fullName)).toBe(result.commitSha);
+  });
+
+  it('the branch created by someone else after the read: 422, read again, refused with their name; nothing moved', async () => {
+    const { fullName, headSha, octokit, owner, repo } = await setup();
+    const opened = await openGitopsRepo(octokit, {
+      owner,
+      repo,
+      branchName: BRANCH,
+    });
+    const { data: other } = await octokit.rest.git.createCommit({
+      owner,
+      repo,
+      message: 'Their work',
+      author: { name: 'Dana Dev', email: 'dana@example.com' },
+      tree: opened.baseTreeSha,
+      parents: [headSha],
+    });
+    await octokit.rest.git.createRef({
+      owner,
+      repo,
+      ref: `refs/heads/${BRANCH}`,
+      sha: other.sha,
+    });
+    takeRequests();
+    const { ctx } = mockContext({});
+    await expect(
+      publishPullRequest(ctx, octokit, opened, request()),
+    ).rejects.toThrow(
+      /^branchName: branch gitops\/payments-secrets already exists in acme\/requests\d+ with 1 commit\(s\) since main that publishPullRequest did not write for this target \(last commit [0-9a-f]{7} by "Dana Dev"\).*nothing was written$/,
+    );
+    expect(takeRequests().byEndpoint).toEqual({
+      [POST_TREE]: 1,
+      [POST_COMMIT]: 1,
+      [POST_REF]: 1, // 422 "Reference already exists"
+      [GRAPHQL]: 1, // the branch again: not ours, so no PATCH
+    });
+    expect(await branchHead(fullName)).toBe(other.sha);
+    expect(h.sim.listPulls(fullName)).toEqual([]);
   });
 
   it('a retried create of the branch that had succeeded: read again, the PR is opened; the branch is not counted as created', async () => {

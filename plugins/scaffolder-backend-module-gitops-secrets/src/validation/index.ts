@@ -29,6 +29,43 @@ export const EXACT_VERSION_PATTERN =
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f\u2028\u2029]/;
 
+/**
+ * Bidirectional overrides and isolates, and zero-width characters: invisible, they make text read differently from
+ * what it is (a title that displays reversed, a name that looks like another). Stripped from free text.
+ */
+// eslint-disable-next-line no-misleading-character-class
+const INVISIBLE_CHARACTERS =
+  /[\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+
+/** `value` without bidi controls and zero-width characters. */
+export function stripInvisible(value: string): string {
+  return value.replace(INVISIBLE_CHARACTERS, '');
+}
+
+const stripped = (value: unknown) =>
+  typeof value === 'string' ? stripInvisible(value) : value;
+
+/**
+ * Namespaces a Namespace manifest must never be written for: under a Kustomization with `prune: true`, removing
+ * the file would delete the namespace and everything in it.
+ */
+export const SYSTEM_NAMESPACES = [
+  'kube-system',
+  'kube-public',
+  'kube-node-lease',
+  'default',
+  'flux-system',
+];
+
+/** The issue message when `namespace` is a system namespace, else undefined. */
+export function systemNamespaceProblem(namespace: string | undefined) {
+  return namespace !== undefined && SYSTEM_NAMESPACES.includes(namespace)
+    ? `must not be a system namespace (${SYSTEM_NAMESPACES.join(
+        ', ',
+      )}): the action would write a Namespace object for it, which Flux prunes when the file is removed`
+    : undefined;
+}
+
 /** A DNS-1123 label (max 63): namespaces and object names. */
 export function dnsLabel(description: string) {
   return z
@@ -71,27 +108,37 @@ export function secretKey(description: string) {
 /** A single line of free text: no control characters or line breaks, bounded length. */
 export function singleLine(description: string, maxLength = 256) {
   return z
-    .string()
-    .min(1, 'must not be empty')
-    .max(maxLength, `must be at most ${maxLength} characters`)
-    .refine(v => !CONTROL_CHARACTERS.test(v), {
-      message: 'must be a single line without control characters',
-    })
-    .refine(v => v.trim() === v, {
-      message: 'must not start or end with whitespace',
-    })
+    .preprocess(
+      stripped,
+      z
+        .string()
+        .min(1, 'must not be empty')
+        .max(maxLength, `must be at most ${maxLength} characters`)
+        .refine(v => !CONTROL_CHARACTERS.test(v), {
+          message: 'must be a single line without control characters',
+        })
+        .refine(v => v.trim() === v, {
+          message: 'must not start or end with whitespace',
+        })
+        .describe(description),
+    )
     .describe(description);
 }
 
 /** Multi-line free text (PR descriptions): bounded, no control characters except newlines and tabs. */
 export function multiLine(description: string, maxLength = 20_000) {
   return z
-    .string()
-    .max(maxLength, `must be at most ${maxLength} characters`)
-    .refine(
-      // eslint-disable-next-line no-control-regex
-      v => !/[\u0000-\u0008\u000b-\u001f\u007f]/.test(v),
-      { message: 'must not contain control characters' },
+    .preprocess(
+      stripped,
+      z
+        .string()
+        .max(maxLength, `must be at most ${maxLength} characters`)
+        .refine(
+          // eslint-disable-next-line no-control-regex
+          v => !/[\u0000-\u0008\u000b-\u001f\u007f]/.test(v),
+          { message: 'must not contain control characters' },
+        )
+        .describe(description),
     )
     .describe(description);
 }
@@ -168,27 +215,64 @@ export function repoPath(description: string) {
     .describe(description);
 }
 
-/** A git branch name that `git check-ref-format --branch` accepts. */
+/**
+ * A cluster's folder: a repository path (see {@link repoPath}) that is not `flux-system` or inside it, where
+ * `flux bootstrap` keeps Flux's own manifests (gotk-components.yaml, gotk-sync.yaml) and writing breaks Flux.
+ */
+export function clusterPath(description: string) {
+  return repoPath(description).refine(
+    // After a refused path the transform gives z.NEVER: already reported.
+    path =>
+      typeof path !== 'string' || !path.split('/').includes('flux-system'),
+    {
+      message:
+        'must not be a flux-system folder or inside one (Flux keeps its own manifests there); give the cluster folder that holds flux-system',
+    },
+  );
+}
+
+/** A git branch name that `git check-ref-format --branch` accepts (see {@link branchNameProblem}). */
 export function branchName(description: string) {
   return z
     .string()
-    .min(1, 'must not be empty')
-    .max(200, 'must be at most 200 characters')
-    .refine(isValidBranchName, {
-      message:
-        'must be a valid git branch name (letters, digits, "/", "-", "_", "."; no "..", no spaces, not ending in "/" or ".lock")',
+    .superRefine((value, ctx) => {
+      const problem = branchNameProblem(value);
+      if (problem)
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: `must be a valid git branch name: ${problem}`,
+        });
     })
     .describe(description);
 }
 
+/**
+ * Why `value` is not a branch name the actions accept, or undefined when it is one: what
+ * `git check-ref-format --branch` accepts, restricted to ASCII letters, digits and `._-/` (no look-alike
+ * characters), given without `refs/heads/` (GitHub would create `refs/heads/refs/heads/x`).
+ */
+export function branchNameProblem(value: string): string | undefined {
+  if (value.length === 0) return 'must not be empty';
+  if (value.length > 200) return 'must be at most 200 characters';
+  if (!/^[A-Za-z0-9._\-/]+$/.test(value))
+    return 'may contain only ASCII letters, digits, ".", "_", "-" and "/" (no spaces, control or look-alike characters)';
+  if (/^(refs|heads|remotes|tags)\//.test(value) || value === 'HEAD')
+    return 'must be a branch name without "refs/heads/" (or "heads/", "tags/"), and not HEAD';
+  if (value.startsWith('/') || value.endsWith('/') || value.includes('//'))
+    return 'must not start or end with "/" or contain "//"';
+  if (value.startsWith('-')) return 'must not start with "-"';
+  if (value.includes('..')) return 'must not contain ".."';
+  if (value === '@') return 'must not be "@"';
+  const segments = value.split('/');
+  if (segments.some(s => s.startsWith('.') || s.endsWith('.')))
+    return 'no path segment may start or end with "."';
+  if (segments.some(s => s.endsWith('.lock')))
+    return 'no path segment may end with ".lock"';
+  return undefined;
+}
+
 export function isValidBranchName(value: string): boolean {
-  if (!/^[A-Za-z0-9._\-/]+$/.test(value)) return false;
-  if (value.startsWith('/') || value.endsWith('/') || value.endsWith('.'))
-    return false;
-  if (value.startsWith('-')) return false;
-  if (value.includes('..') || value.includes('//')) return false;
-  if (value === '@' || value.endsWith('.lock')) return false;
-  return value.split('/').every(s => s !== '' && !s.startsWith('.'));
+  return branchNameProblem(value) === undefined;
 }
 
 /** Backstage's `host?owner=…&repo=…` (RepoUrlPicker output). */
@@ -254,7 +338,12 @@ export const pullRequestOptionsShape = {
     ),
   token: z
     .string()
-    .max(4096)
+    .max(4096, 'must be at most 4096 characters')
+    // eslint-disable-next-line no-control-regex
+    .refine(v => !/[\s\u0000-\u001f\u007f]/.test(v), {
+      message:
+        'must not contain spaces, line breaks or control characters (the value is not shown)',
+    })
     .optional()
     .describe(
       'A GitHub token to act with instead of the integration credentials (e.g. the user token from RepoUrlPicker). Never logged.',

@@ -78,7 +78,8 @@ describe('gitops:cluster:add-template', () => {
         `${MGMT}/kustomization.yaml`,
       ],
     });
-    const branch = 'cluster-template/leaf-cluster';
+    const branch = h.sim.listPulls(fullName)[0].head.ref;
+    expect(branch).toMatch(/^cluster-template\/leaf-cluster-[0-9a-f]{8}$/);
     const [template] = await read(fullName, branch, T);
     expect(template).toMatchObject({
       apiVersion: 'capi.weave.works/v1alpha2',
@@ -138,7 +139,7 @@ describe('gitops:cluster:add-template', () => {
     if (!(await hasKubectl())) return;
     const fullName = await repoWith(await managementRepo());
     await run(input(fullName));
-    const dir = await h.clone(fullName, 'cluster-template/leaf-cluster');
+    const dir = await h.clone(fullName, h.sim.listPulls(fullName)[0].head.ref);
     const built = await kustomize(path.join(dir, MGMT));
     expect(built.map(o => `${o.kind}/${o.metadata.name}`)).toEqual(
       expect.arrayContaining([
@@ -239,7 +240,7 @@ describe('gitops:cluster:add-template', () => {
     });
     const [cbc] = await read(
       fullName,
-      'cluster-template/team-a',
+      h.sim.listPulls(fullName)[0].head.ref,
       `${MGMT}/capi/bootstrap/team-a/cluster-bootstrap-config.yaml`,
     );
     expect(cbc.metadata.namespace).toBe('team-a');
@@ -248,7 +249,7 @@ describe('gitops:cluster:add-template', () => {
     );
     const [crs] = await read(
       fullName,
-      'cluster-template/team-a',
+      h.sim.listPulls(fullName)[0].head.ref,
       `${MGMT}/capi/bootstrap/team-a/credentials-resource-set.yaml`,
     );
     expect(crs.metadata.namespace).toBe('team-a');

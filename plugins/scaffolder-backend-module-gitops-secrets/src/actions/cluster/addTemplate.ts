@@ -3,7 +3,9 @@ import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { Octokit } from '@octokit/rest';
 import {
   createOctokitFactory,
+  derivedBranchName,
   FileChange,
+  inputsDigest,
   GitopsRepo,
   OctokitFactory,
   openGitopsRepo,
@@ -374,7 +376,8 @@ export function createAddTemplateAction(options: {
         token: input.token,
       });
       const branchName =
-        input.branchName ?? `cluster-template/${input.templateName}`;
+        input.branchName ??
+        derivedBranchName('cluster-template', input.templateName, input);
       // Known before reading: the branch is read in the same request as the repository.
       const gitops = await openGitopsRepo(octokit, {
         owner,
@@ -415,6 +418,11 @@ export function createAddTemplateAction(options: {
         labels: input.labels,
         reviewers: input.reviewers,
         draft: input.draft,
+        identity: {
+          action: ADD_TEMPLATE_ACTION_ID,
+          target: `${input.managementClusterPath}:${input.templateName}`,
+          inputs: inputsDigest(input),
+        },
       });
       outputResult(ctx.output, gitops, result);
     },

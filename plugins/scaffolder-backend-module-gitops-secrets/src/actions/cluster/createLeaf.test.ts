@@ -89,7 +89,7 @@ describe('gitops:cluster:create-leaf', () => {
     });
     expect(logs.filter(l => l.startsWith('warn'))).toEqual([]);
     const [pr] = h.sim.listPulls(fullName);
-    expect(pr.head.ref).toBe('leaf-cluster/default-dev-1');
+    expect(pr.head.ref).toMatch(/^leaf-cluster\/default-dev-1-[0-9a-f]{8}$/);
     expect(pr.body).toContain('| `WORKER_MACHINE_COUNT` | `2` |');
 
     // Every object written validates, integers are integers, and the selectors match.
@@ -179,7 +179,7 @@ describe('gitops:cluster:create-leaf', () => {
     if (!(await hasKubectl())) return;
     const fullName = await repoWith(await fleetRepo());
     await run(input(fullName));
-    const dir = await h.clone(fullName, 'leaf-cluster/default-dev-1');
+    const dir = await h.clone(fullName, h.sim.listPulls(fullName)[0].head.ref);
     const built = await kustomize(path.join(dir, MGMT));
     const kinds = built.map(o => `${o.kind}/${o.metadata.name}`);
     expect(kinds).toEqual(
@@ -266,7 +266,7 @@ describe('gitops:cluster:create-leaf', () => {
     // Found by searching the management path (it is not at capi/templates/<name>.yaml).
     const text = (await h.sim.readFile(
       fullName,
-      'leaf-cluster/default-legacy-1',
+      h.sim.listPulls(fullName)[0].head.ref,
       `${MGMT}/clusters/default/legacy-1.yaml`,
     ))!;
     const objects = parseObjects(text);

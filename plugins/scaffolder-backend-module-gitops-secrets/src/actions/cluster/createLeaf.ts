@@ -3,7 +3,9 @@ import { ScmIntegrationRegistry } from '@backstage/integration';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   createOctokitFactory,
+  derivedBranchName,
   FileChange,
+  inputsDigest,
   GitopsRepo,
   OctokitFactory,
   openGitopsRepo,
@@ -432,7 +434,11 @@ export function createCreateLeafAction(options: {
       ctx.output('warnings', plan.warnings);
       const branchName =
         input.branchName ??
-        `leaf-cluster/${slug(`${plan.clusterNamespace}-${plan.clusterName}`)}`;
+        derivedBranchName(
+          'leaf-cluster',
+          slug(`${plan.clusterNamespace}-${plan.clusterName}`),
+          input,
+        );
       if (ctx.isDryRun) {
         await outputDryRun(
           ctx.output,
@@ -456,6 +462,11 @@ export function createCreateLeafAction(options: {
         labels: input.labels,
         reviewers: input.reviewers,
         draft: input.draft,
+        identity: {
+          action: CREATE_LEAF_ACTION_ID,
+          target: `${plan.clusterNamespace}/${plan.clusterName}`,
+          inputs: inputsDigest(input),
+        },
       });
       outputResult(ctx.output, gitops, result);
     },

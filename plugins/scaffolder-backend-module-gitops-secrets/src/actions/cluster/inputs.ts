@@ -8,6 +8,7 @@ import {
   dnsLabel,
   dnsSubdomain,
   pullRequestOptionsShape,
+  clusterPath,
   repoPath,
   repoUrl,
   secretKey,
@@ -29,7 +30,7 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const repoUrlField = repoUrl(
   'The GitOps repository, as `host?owner=<owner>&repo=<repo>` (RepoUrlPicker).',
 );
-const managementPathField = repoPath(
+const managementPathField = clusterPath(
   'Folder of the management cluster in the repository (the path its flux-system Kustomization applies, the gitops-secrets.io/cluster-path annotation of its catalog entity), e.g. clusters/management.',
 );
 const leafClustersPathField = repoPath(

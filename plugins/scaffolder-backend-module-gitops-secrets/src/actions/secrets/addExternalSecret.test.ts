@@ -74,7 +74,9 @@ describe('gitops:secrets:add-external-secret against the GitHub simulator', () =
     await action().handler(ctx);
     expect(outputs).toMatchObject({
       outcome: 'created',
-      branchName: 'external-secret/clusters-management/payments-stripe',
+      branchName: expect.stringMatching(
+        /^external-secret\/clusters-management\/payments-stripe-[0-9a-f]{8}$/,
+      ),
       changedFiles: [
         `${CRS}/namespaces/payments.yaml`,
         `${CRS}/payments/stripe.yaml`,

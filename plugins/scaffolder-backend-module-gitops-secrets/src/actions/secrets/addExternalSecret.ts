@@ -2,6 +2,8 @@ import { ScmIntegrationRegistry } from '@backstage/integration';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   createOctokitFactory,
+  derivedBranchName,
+  inputsDigest,
   OctokitFactory,
   openGitopsRepo,
   publishPullRequest,
@@ -56,9 +58,11 @@ export function createAddExternalSecretAction(options: {
       });
       const branchName =
         input.branchName ??
-        `external-secret/${slug(input.clusterPath)}/${input.namespace}-${
-          input.name
-        }`;
+        derivedBranchName(
+          'external-secret',
+          `${slug(input.clusterPath)}/${input.namespace}-${input.name}`,
+          input,
+        );
       // Known before reading: the branch is read in the same request as the repository.
       const gitops = await openGitopsRepo(octokit, {
         owner,
@@ -90,6 +94,11 @@ export function createAddExternalSecretAction(options: {
         labels: input.labels,
         reviewers: input.reviewers,
         draft: input.draft,
+        identity: {
+          action: ADD_EXTERNAL_SECRET_ACTION_ID,
+          target: `${input.clusterPath}:${input.namespace}/${input.name}`,
+          inputs: inputsDigest(input),
+        },
       });
       outputResult(ctx.output, gitops, result);
     },

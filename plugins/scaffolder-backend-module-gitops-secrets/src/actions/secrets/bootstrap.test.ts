@@ -121,7 +121,10 @@ describe('gitops:secrets:bootstrap against the GitHub simulator', () => {
       outcome: 'created',
       pullRequestNumber: 1,
       pullRequestUrl: `${h.sim.url}/${fullName}/pull/1`,
-      branchName: 'eso-bootstrap/clusters-management',
+      // The cluster path and a digest of the inputs: two runs with other inputs never share a branch.
+      branchName: expect.stringMatching(
+        /^eso-bootstrap\/clusters-management-[0-9a-f]{8}$/,
+      ),
       targetBranch: 'main',
     });
     expect(outputs.changedFiles).toEqual(
@@ -155,7 +158,7 @@ describe('gitops:secrets:bootstrap against the GitHub simulator', () => {
     );
     expect(pr.body).toContain('| 1 | `external-secrets-crds`');
 
-    const dir = await h.clone(fullName, 'eso-bootstrap/clusters-management');
+    const dir = await h.clone(fullName, outputs.branchName as string);
     // The cluster's kustomization.yaml keeps its comments and order; the bootstrap is appended.
     expect(
       await readFile(path.join(dir, CLUSTER, 'kustomization.yaml'), 'utf8'),

@@ -2,6 +2,8 @@ import { ScmIntegrationRegistry } from '@backstage/integration';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   createOctokitFactory,
+  derivedBranchName,
+  inputsDigest,
   OctokitFactory,
   openGitopsRepo,
   publishPullRequest,
@@ -55,7 +57,8 @@ export function createBootstrapAction(options: {
         token: input.token,
       });
       const branchName =
-        input.branchName ?? `eso-bootstrap/${slug(input.clusterPath)}`;
+        input.branchName ??
+        derivedBranchName('eso-bootstrap', slug(input.clusterPath), input);
       // Known before reading: the branch is read in the same request as the repository.
       const gitops = await openGitopsRepo(octokit, {
         owner,
@@ -92,6 +95,11 @@ export function createBootstrapAction(options: {
         labels: input.labels,
         reviewers: input.reviewers,
         draft: input.draft,
+        identity: {
+          action: BOOTSTRAP_ACTION_ID,
+          target: input.clusterPath,
+          inputs: inputsDigest(input),
+        },
       });
       outputResult(ctx.output, gitops, result);
     },

@@ -5,15 +5,16 @@
  */
 import { BOOTSTRAP_NAMES } from '@golden-gitops/plugin-gitops-secrets-common';
 import {
+  clusterPath,
   dnsLabel,
   dnsSubdomain,
   exactVersion,
   goDuration,
   pullRequestOptionsShape,
-  repoPath,
   repoUrl,
   secretKey,
   singleLine,
+  systemNamespaceProblem,
   z,
 } from '../../validation';
 import {
@@ -339,6 +340,16 @@ export const storeSchema = z
           'must not be set for a ClusterSecretStore (it is cluster-scoped)',
       });
     }
+    const nsProblem = store.createNamespace
+      ? systemNamespaceProblem(store.namespace)
+      : undefined;
+    if (nsProblem) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['namespace'],
+        message: `with createNamespace: ${nsProblem}`,
+      });
+    }
     if (store.kind === 'ClusterSecretStore' && store.createNamespace) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
@@ -478,7 +489,7 @@ export const bootstrapInputSchema = z
     repoUrl: repoUrl(
       'The GitOps repository, as `host?owner=<owner>&repo=<repo>` (RepoUrlPicker).',
     ),
-    clusterPath: repoPath(
+    clusterPath: clusterPath(
       'Folder of the cluster in the repository (the path its flux-system Kustomization applies), e.g. clusters/my-cluster.',
     ),
     esoVersion: exactVersion(
@@ -490,9 +501,15 @@ export const bootstrapInputSchema = z
       .describe(
         `Where the chart comes from: helm (HelmRepository ${ESO_HELM_REPOSITORY_URL}) or oci (OCIRepository ${ESO_OCI_CHART_URL}).`,
       ),
-    operatorNamespace: dnsLabel('Namespace the operator runs in.').default(
-      BOOTSTRAP_NAMES.operatorNamespace,
-    ),
+    operatorNamespace: dnsLabel(
+      'Namespace the operator runs in (the bootstrap writes its Namespace object, so not a system namespace).',
+    )
+      .superRefine((ns, ctx) => {
+        const problem = systemNamespaceProblem(ns);
+        if (problem)
+          ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+      })
+      .default(BOOTSTRAP_NAMES.operatorNamespace),
     crdsFrom: z
       .enum(['git', 'chart'])
       .default('git')
@@ -550,7 +567,7 @@ export const addExternalSecretInputSchema = z
     repoUrl: repoUrl(
       'The GitOps repository, as `host?owner=<owner>&repo=<repo>` (RepoUrlPicker).',
     ),
-    clusterPath: repoPath(
+    clusterPath: clusterPath(
       'Folder of the cluster in the repository, where the bootstrap wrote external-secrets/.',
     ),
     ...externalSecretShape,
@@ -572,7 +589,19 @@ export const addExternalSecretInputSchema = z
     ...pullRequestOptionsShape,
   })
   .strict()
-  .superRefine((es, ctx) => refineExternalSecret(es, ctx));
+  .superRefine((es, ctx) => {
+    refineExternalSecret(es, ctx);
+    const problem = es.createNamespace
+      ? systemNamespaceProblem(es.namespace)
+      : undefined;
+    if (problem) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['namespace'],
+        message: `with createNamespace: ${problem}`,
+      });
+    }
+  });
 
 export type AddExternalSecretInput = z.output<
   typeof addExternalSecretInputSchema

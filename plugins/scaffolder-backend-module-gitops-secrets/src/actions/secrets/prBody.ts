@@ -41,6 +41,21 @@ export function fileTree(paths: string[]): string {
   return lines.join('\n');
 }
 
+/**
+ * User text for a Markdown table cell in inline code: one line, and no character that ends the cell (`|`), the code
+ * span (a backtick) or starts HTML (`<`), so a value cannot break out into a link, an image or markup.
+ */
+export function cellCode(value: string): string {
+  const safe = value
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f]/g, ' ')
+    .replace(/\|/g, '\\|')
+    .replace(/`/g, 'ˋ')
+    .replace(/</g, '‹')
+    .replace(/>/g, '›');
+  return `\`${safe}\``;
+}
+
 function fence(lang: string, body: string): string {
   return `\`\`\`${lang}\n${body}\n\`\`\``;
 }
@@ -179,14 +194,18 @@ export function externalSecretBody(
   const mappings = [
     ...input.data.map(
       d =>
-        `| \`${d.secretKey}\` | \`${d.remoteRef.key}\`${
-          d.remoteRef.property ? ` property \`${d.remoteRef.property}\`` : ''
-        }${d.remoteRef.version ? ` version \`${d.remoteRef.version}\`` : ''} |`,
+        `| ${cellCode(d.secretKey)} | ${cellCode(d.remoteRef.key)}${
+          d.remoteRef.property
+            ? ` property ${cellCode(d.remoteRef.property)}`
+            : ''
+        }${
+          d.remoteRef.version ? ` version ${cellCode(d.remoteRef.version)}` : ''
+        } |`,
     ),
     ...input.dataFrom.map(
       d =>
-        `| every property of | \`${d.extract.key}\`${
-          d.extract.property ? ` property \`${d.extract.property}\`` : ''
+        `| every property of | ${cellCode(d.extract.key)}${
+          d.extract.property ? ` property ${cellCode(d.extract.property)}` : ''
         } |`,
     ),
   ];

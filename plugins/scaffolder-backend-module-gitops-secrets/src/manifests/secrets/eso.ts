@@ -308,8 +308,19 @@ export function externalSecretManifest(
   };
 }
 
+/**
+ * A Namespace the actions create. `prune: disabled`: Flux never deletes it when the file (or its Kustomization) is
+ * removed, which would delete every object in it.
+ */
 export function namespaceManifest(name: string): Namespace {
-  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: {
+      name,
+      annotations: { 'kustomize.toolkit.fluxcd.io/prune': 'disabled' },
+    },
+  };
 }
 
 /** A Secret a person must create by hand, with where each value comes from. */
