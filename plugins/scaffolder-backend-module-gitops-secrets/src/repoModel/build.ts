@@ -189,7 +189,16 @@ interface Context {
 export async function buildClusterModel(
   reader: RepoReader,
   clusterPathInput: string,
-  opts: { sizes?: Map<string, number> } = {},
+  opts: {
+    sizes?: Map<string, number>;
+    /**
+     * The folder is a shared base other clusters' Flux will apply (e.g. leaf
+     * clusters through gitops:cluster:create-leaf): when nothing applies it
+     * yet, build it as applied from this GitRepository (in flux-system),
+     * and say so.
+     */
+    sharedBaseSource?: string;
+  } = {},
 ): Promise<ClusterModel> {
   const clusterPath = normalisePath(clusterPathInput);
   const fileSet = new Set(reader.paths);
@@ -622,6 +631,30 @@ export async function buildClusterModel(
     walk(dir);
   };
 
+  if (!entry && opts.sharedBaseSource) {
+    entry = {
+      kind: 'SharedBase',
+      name: opts.sharedBaseSource,
+      namespace: 'flux-system',
+      file: clusterPath,
+      sourceRef: { kind: 'GitRepository', name: opts.sharedBaseSource, namespace: 'flux-system' },
+    };
+    note({
+      kind: 'other-source',
+      where: clusterPath,
+      message: `nothing in the repository applies ${clusterPath} yet; built as a shared base that other clusters apply from GitRepository flux-system/${opts.sharedBaseSource}`,
+    });
+    sources.push({
+      group: 'source.toolkit.fluxcd.io',
+      kind: 'GitRepository',
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      namespace: 'flux-system',
+      name: opts.sharedBaseSource,
+      file: `${clusterPath} (the applying cluster's own flux-system)`,
+      appliedBy: 'flux-system/flux-system',
+      raw: {},
+    });
+  }
   if (entry) {
     const spec = entryRaw?.spec ?? {};
     const root = { ...entry.sourceRef, namespace: entry.sourceRef.namespace ?? entry.namespace };

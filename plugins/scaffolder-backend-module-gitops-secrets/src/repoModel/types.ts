@@ -124,7 +124,8 @@ export interface ClusterModel {
    * applies it.
    */
   entry?: {
-    kind: 'Kustomization' | 'FluxInstance';
+    /** SharedBase: nothing applies it yet; the action was told other clusters will (sharedBase input). */
+    kind: 'Kustomization' | 'FluxInstance' | 'SharedBase';
     name: string;
     namespace: string;
     file: string;

@@ -7,6 +7,17 @@ import {
   publishPullRequest,
 } from '../../github';
 import { renderBootstrap } from '../../manifests/secrets';
+import {
+  checkClusterPath,
+  checkCollisions,
+  checkLockdown,
+  checkNoSecondEso,
+  checkSourceRefs,
+  conventionServiceAccount,
+  describeModel,
+  loadClusterModel,
+  modelSection,
+} from '../../repoModel';
 import { parseActionInput, toScaffolderSchema } from '../../validation';
 import { examples } from './bootstrap.examples';
 import {
@@ -63,7 +74,40 @@ export function createBootstrapAction(options: {
         targetBranch: input.targetBranch,
         branchName,
       });
-      const rendered = await renderBootstrap(input, gitops.readFile);
+      // Read what Flux applies for the cluster before writing anything; every refusal below writes nothing.
+      const model = await loadClusterModel(gitops, input.clusterPath, {
+        sharedBaseSource: input.sharedBase ? input.fluxSourceName : undefined,
+      });
+      checkClusterPath(
+        model,
+        'clusterPath',
+        `${owner}/${repo}@${gitops.baseBranch}`,
+      );
+      const convention = model.flags.defaultServiceAccount
+        ? conventionServiceAccount(model)
+        : undefined;
+      const serviceAccountName = input.serviceAccountName ?? convention?.name;
+      const rendered = await renderBootstrap(input, gitops.readFile, {
+        serviceAccountName,
+      });
+      checkNoSecondEso(model, rendered.objects);
+      checkCollisions(model, rendered.objects);
+      checkSourceRefs(model, rendered.objects, ref =>
+        ref.kind === 'GitRepository' && ref.name === input.fluxSourceName
+          ? 'fluxSourceName'
+          : 'chartSource',
+      );
+      checkLockdown(model, rendered.objects);
+      const extra = serviceAccountName
+          ? [
+              `serviceAccountName ${serviceAccountName} on every Flux object written (${
+                input.serviceAccountName
+                  ? 'input'
+                  : `as ${convention!.from.slice(0, 3).join(', ')}`
+              }).`,
+            ]
+          : [];
+      const found = describeModel(model, extra);
       ctx.logger.info(
         `Rendered the ESO ${input.esoVersion} bootstrap for ${input.clusterPath}: ${rendered.files.length} files`,
       );
@@ -76,6 +120,7 @@ export function createBootstrapAction(options: {
           rendered.files,
           input.overwrite,
         );
+        ctx.output('repository', found);
         return;
       }
 
@@ -83,7 +128,7 @@ export function createBootstrapAction(options: {
       const result = await publishPullRequest(ctx, octokit, gitops, {
         branchName,
         title,
-        description: bootstrapBody(input, rendered),
+        description: `${bootstrapBody(input, rendered)}\n\n${modelSection(model, extra)}`,
         commitMessage:
           input.commitMessage ??
           `${title}\n\nCRDs (tag v${input.esoVersion}) → operator (wait) → stores and ExternalSecrets.`,

@@ -500,6 +500,15 @@ export const bootstrapInputSchema = z
         'git: a Kustomization applies the CRDs from the ESO repository at tag v<esoVersion> (prune: false); chart: the chart installs them.',
       ),
     ...fluxSourceShape,
+    serviceAccountName: dnsSubdomain(
+      'serviceAccountName of the Flux Kustomizations and the HelmRelease written (flux-system namespace). Default: none, or on a cluster locked down with --default-service-account the one the repository\'s other Kustomizations in flux-system use.',
+    ).optional(),
+    sharedBase: z
+      .boolean()
+      .default(false)
+      .describe(
+        'The cluster path is a shared base other clusters apply (e.g. clusters/bases/secrets for gitops:cluster:create-leaf), which nothing in the repository applies yet. Without it, a cluster path no Flux Kustomization or FluxInstance applies is refused.',
+      ),
     store: storeSchema,
     externalSecrets: z
       .array(
