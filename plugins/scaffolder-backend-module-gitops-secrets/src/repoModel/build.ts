@@ -271,6 +271,7 @@ export async function buildClusterModel(
               name: String(o.spec?.sourceRef?.name ?? ''),
               namespace: String(o.spec?.sourceRef?.namespace ?? namespace),
             },
+            targetNamespace: o.spec?.targetNamespace,
           };
           entryRaw = o;
         }

@@ -44,6 +44,11 @@ export function checkClusterPath(
       }`,
     );
   }
+  if (model.entry.targetNamespace) {
+    throw new InputError(
+      `${field}: ${model.clusterPath} is applied by Kustomization ${model.entry.namespace}/${model.entry.name} (${model.entry.file}) with targetNamespace ${model.entry.targetNamespace}, which would move the Flux objects this action writes out of flux-system and away from their sources. Use a cluster path applied without targetNamespace (the cluster's own root).`,
+    );
+  }
   const remote = model.kustomizations.find(
     k =>
       k.name === model.entry!.name &&

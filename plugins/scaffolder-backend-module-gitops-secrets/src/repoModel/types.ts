@@ -130,6 +130,8 @@ export interface ClusterModel {
     namespace: string;
     file: string;
     sourceRef: SourceRef;
+    /** The entry Kustomization's spec.targetNamespace: it moves every namespaced object under the path. */
+    targetNamespace?: string;
   };
   /** Every path a Flux Kustomization or FluxInstance in the repository applies (for refusals). */
   appliedPaths: Array<{ path: string; by: string; file: string }>;

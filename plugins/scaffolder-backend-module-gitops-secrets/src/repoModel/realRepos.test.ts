@@ -1,0 +1,288 @@
+/*
+ * The secrets actions on real public Flux repositories (test-data/real-repos,
+ * see corpus.json and each folder's SOURCE.md), each seeded into the GitHub
+ * simulator. For each repository: what the model finds, and what
+ * gitops:secrets:bootstrap does — a pull request whose written objects
+ * validate against their CRDs, whose changed folders build with
+ * `kubectl kustomize` wherever they built before, that applies no object id
+ * twice and keeps every line of the files it extends; or a refusal that
+ * says why, with nothing written.
+ */
+import { validateAny } from '@golden-gitops/crd-schemas';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { createAddExternalSecretAction } from '../actions/secrets/addExternalSecret';
+import { createBootstrapAction } from '../actions/secrets/bootstrap';
+import { hasKubectl, parseObjects } from '../actions/secrets/__testUtils__/fixtures';
+import {
+  Harness,
+  mockContext,
+  startHarness,
+} from '../github/__testUtils__/harness';
+import { buildClusterModel, esoInstalled } from './build';
+import { readerFromFiles } from './readers';
+import { corpusRepos, CORPUS_DIR, CorpusRepo } from './__testUtils__/buildCorpus';
+import { fluxBootstrapSync } from './__testUtils__/fluxBootstrap';
+
+jest.setTimeout(300_000);
+const run = promisify(execFile);
+
+/** What each repository is expected to give: the bootstrap's outcome, or the refusal's gist. */
+const EXPECTED: Record<
+  string,
+  {
+    entry: 'Kustomization' | 'FluxInstance';
+    eso: boolean;
+    removedApis?: boolean;
+    serviceAccountName?: string;
+    bootstrap: 'created' | RegExp;
+    addExternalSecret?: 'created' | RegExp;
+  }
+> = {
+  'flux2-kustomize-helm-example-2025': { entry: 'Kustomization', eso: false, bootstrap: 'created' },
+  'flux2-kustomize-helm-example': { entry: 'Kustomization', eso: false, bootstrap: 'created' },
+  'flux2-multi-tenancy': {
+    entry: 'Kustomization',
+    eso: false,
+    serviceAccountName: 'kustomize-controller',
+    bootstrap: 'created',
+  },
+  'd2-fleet': {
+    entry: 'FluxInstance',
+    eso: false,
+    bootstrap: /fluxSourceName: names a source the cluster clusters\/staging does not have[\s\S]*OCIRepository flux-system\/flux-system/,
+  },
+  'flux2-hub-spoke-example': { entry: 'Kustomization', eso: false, bootstrap: 'created' },
+  'flux2-monitoring-example': { entry: 'Kustomization', eso: false, bootstrap: 'created' },
+  'gitops-istio': { entry: 'Kustomization', eso: false, bootstrap: 'created' },
+  'onedr0p-home-ops': {
+    entry: 'FluxInstance',
+    eso: true,
+    bootstrap: /External Secrets Operator is already installed for kubernetes\/flux\/cluster[\s\S]*HelmRelease external-secrets\/external-secrets/,
+  },
+  'onedr0p-home-ops-2024': {
+    entry: 'Kustomization',
+    eso: true,
+    removedApis: true,
+    bootstrap: /already installed[\s\S]*removed \(external-secrets\.io\/v1/,
+  },
+  'bjw-s-home-ops': {
+    entry: 'Kustomization',
+    eso: true,
+    removedApis: true,
+    bootstrap: /already installed[\s\S]*HelmRelease security\/external-secrets/,
+  },
+  'bjw-s-home-ops-2024': {
+    entry: 'Kustomization',
+    eso: true,
+    removedApis: true,
+    bootstrap: /already installed[\s\S]*removed/,
+  },
+  'buroa-k8s-gitops': { entry: 'FluxInstance', eso: true, bootstrap: /already installed/ },
+  'kochhaus-home': { entry: 'FluxInstance', eso: true, bootstrap: /already installed/ },
+};
+
+async function readTree(dir: string, prefix = ''): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const entry of await readdir(path.join(dir, prefix), { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) Object.assign(out, await readTree(dir, rel));
+    else out[rel] = await readFile(path.join(dir, rel), 'utf8');
+  }
+  return out;
+}
+
+async function corpusFiles(repo: CorpusRepo, bootstrapped = true) {
+  const files = await readTree(path.join(CORPUS_DIR, repo.name));
+  return repo.fluxBootstrap && bootstrapped
+    ? { ...files, ...fluxBootstrapSync(repo.clusterPath, repo.repository) }
+    : files;
+}
+
+const store = {
+  name: 'aws-secrets-manager',
+  provider: {
+    type: 'aws',
+    region: 'eu-west-1',
+    auth: { type: 'secretRef', secretName: 'aws-credentials' },
+  },
+};
+
+/** Whether `kubectl kustomize dir` builds (the error when not). */
+async function builds(dir: string): Promise<true | string> {
+  try {
+    await run('kubectl', ['kustomize', dir], { maxBuffer: 1 << 26 });
+    return true;
+  } catch (error: any) {
+    return String(error.stderr ?? error.message).split('\n')[0];
+  }
+}
+
+/** Every line of `before` appears in `after`, in order. */
+function keepsLines(before: string, after: string): string[] {
+  const out = after.split('\n');
+  let i = 0;
+  const lost: string[] = [];
+  for (const line of before.split('\n')) {
+    const at = out.indexOf(line, i);
+    if (at < 0) lost.push(line);
+    else i = at + 1;
+  }
+  return lost;
+}
+
+describe('the repository model on real repositories', () => {
+  const repos = corpusRepos();
+
+  it('has at least 12 repositories, each with its source, commit and licence noted', () => {
+    expect(repos.length).toBeGreaterThanOrEqual(12);
+    for (const r of repos) {
+      expect(r.commit).toMatch(/^[0-9a-f]{40}$/);
+      expect(r.licence).toBeTruthy();
+      expect(existsSync(path.join(CORPUS_DIR, r.name, 'SOURCE.md'))).toBe(true);
+      expect(EXPECTED[r.name]).toBeDefined();
+    }
+  });
+
+  it.each(repos.map(r => [r.name, r] as const))(
+    '%s: finds what applies the cluster path, the lockdown and ESO as installed',
+    async (_name, repo) => {
+      const files = await corpusFiles(repo);
+      const model = await buildClusterModel(readerFromFiles(files), repo.clusterPath);
+      const expected = EXPECTED[repo.name];
+      expect(model.entry?.kind).toBe(expected.entry);
+      expect(esoInstalled(model)).toBe(expected.eso);
+      expect(model.eso.removedApis.length > 0).toBe(!!expected.removedApis);
+      expect(model.duplicates).toEqual([]);
+      if (expected.serviceAccountName) {
+        expect(model.flags.defaultServiceAccount).toBeDefined();
+      }
+      if (repo.fluxBootstrap) {
+        // As published (only a placeholder gotk-sync.yaml), nothing applies the cluster path.
+        const unbootstrapped = await buildClusterModel(
+          readerFromFiles(await corpusFiles(repo, false)),
+          repo.clusterPath,
+        );
+        expect(unbootstrapped.entry).toBeUndefined();
+      }
+    },
+  );
+});
+
+describe('gitops:secrets:bootstrap on real repositories (GitHub simulator)', () => {
+  let h: Harness;
+  let kubectl = false;
+  beforeAll(async () => {
+    h = await startHarness();
+    kubectl = await hasKubectl();
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+  const bootstrap = () =>
+    createBootstrapAction({ integrations: h.integrations, octokitFactory: h.octokitFactory });
+
+  it.each(corpusRepos().map(r => [r.name, r] as const))(
+    '%s',
+    async (_name, repo) => {
+      const expected = EXPECTED[repo.name];
+      const files = await corpusFiles(repo);
+      const { fullName } = await h.newRepo('real', files);
+      const m = mockContext({ repoUrl: h.repoUrl(fullName), clusterPath: repo.clusterPath, store });
+      const outcome = await bootstrap()
+        .handler(m.ctx as any)
+        .then(
+          () => 'created' as const,
+          (error: Error) => error,
+        );
+
+      if (expected.bootstrap !== 'created') {
+        expect(outcome).toBeInstanceOf(Error);
+        expect((outcome as Error).name).toBe('InputError');
+        expect((outcome as Error).message).toMatch(expected.bootstrap);
+        expect(h.writes()).toEqual({});
+        return;
+      }
+      if (outcome !== 'created') throw outcome;
+      expect(m.outputs.outcome).toBe('created');
+      const changed = m.outputs.changedFiles as string[];
+
+      // Every written object validates against its upstream CRD; lockdown honoured.
+      const dir = await h.clone(fullName, m.outputs.branchName as string);
+      for (const file of changed) {
+        const text = await readFile(path.join(dir, file), 'utf8');
+        for (const o of parseObjects(text)) {
+          if (o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.config')) continue;
+          const result = validateAny(o);
+          expect({ file, ...result }).toMatchObject({ file, valid: true });
+          if (expected.serviceAccountName && /toolkit\.fluxcd\.io/.test(o.apiVersion) && ['Kustomization', 'HelmRelease'].includes(o.kind))
+            expect(o.spec.serviceAccountName).toBe(expected.serviceAccountName);
+        }
+        // Comments and untouched lines of extended files kept.
+        if (files[file] !== undefined) expect(keepsLines(files[file], text)).toEqual([]);
+      }
+
+      // No object id applied twice for the cluster after the change.
+      const after = await buildClusterModel(
+        readerFromFiles(await readTree(dir).then(t => Object.fromEntries(Object.entries(t).filter(([p]) => !p.startsWith('.git/'))))),
+        repo.clusterPath,
+      );
+      expect(after.duplicates).toEqual([]);
+      expect(after.eso.helmReleases.map(x => x.id)).toEqual(['HelmRelease flux-system/external-secrets']);
+
+      // kubectl kustomize of the cluster path and of each changed folder builds wherever it built before.
+      if (kubectl) {
+        const base = await h.clone(fullName, 'main');
+        const folders = new Set([repo.clusterPath, ...changed.map(f => path.posix.dirname(f))]);
+        for (const folder of folders) {
+          if (!['kustomization.yaml', 'kustomization.yml'].some(k => existsSync(path.join(dir, folder, k)))) continue;
+          const before = existsSync(path.join(base, folder)) ? await builds(path.join(base, folder)) : true;
+          if (before === true) expect({ folder, build: await builds(path.join(dir, folder)) }).toEqual({ folder, build: true });
+        }
+      }
+    },
+  );
+
+  it.each(corpusRepos().filter(r => r.fluxBootstrap).map(r => [r.name, r] as const))(
+    '%s as published (placeholder gotk-sync.yaml): refused, naming the paths that are applied',
+    async (_name, repo) => {
+      const { fullName } = await h.newRepo('real', await corpusFiles(repo, false));
+      const m = mockContext({ repoUrl: h.repoUrl(fullName), clusterPath: repo.clusterPath, store });
+      await expect(bootstrap().handler(m.ctx as any)).rejects.toThrow(
+        new RegExp(`clusterPath: no Flux Kustomization or FluxInstance in ${fullName}@main applies ${repo.clusterPath}`),
+      );
+      expect(h.writes()).toEqual({});
+    },
+  );
+
+  it('refuses a cluster path that a hub applies to another cluster through kubeConfig', async () => {
+    const repo = corpusRepos().find(r => r.name === 'flux2-hub-spoke-example')!;
+    const { fullName } = await h.newRepo('real', await corpusFiles(repo));
+    const m = mockContext({ repoUrl: h.repoUrl(fullName), clusterPath: 'clusters/staging/tenants', store });
+    await expect(bootstrap().handler(m.ctx as any)).rejects.toThrow(
+      /clusters\/staging\/tenants is applied by Kustomization staging\/tenants \(hub\/staging\.yaml\) to another cluster through spec\.kubeConfig/,
+    );
+    // The hub applies infra-controllers itself, but moves everything into the spoke's namespace.
+    const m2 = mockContext({ repoUrl: h.repoUrl(fullName), clusterPath: 'clusters/staging/infra-controllers', store });
+    await expect(bootstrap().handler(m2.ctx as any)).rejects.toThrow(/with targetNamespace staging/);
+    expect(h.writes()).toEqual({});
+  });
+
+  it('says in the dry run what it found (ESO, lockdown, what it could not resolve)', async () => {
+    const repo = corpusRepos().find(r => r.name === 'flux2-multi-tenancy')!;
+    const { fullName } = await h.newRepo('real', await corpusFiles(repo));
+    const m = mockContext({ repoUrl: h.repoUrl(fullName), clusterPath: repo.clusterPath, store }, { isDryRun: true });
+    await bootstrap().handler(m.ctx as any);
+    const found = (m.outputs.repository as string[]).join('\n');
+    expect(found).toMatch(/locked down \(clusters\/staging\/flux-system\/kustomization\.yaml\): --default-service-account=default, --no-cross-namespace-refs, --no-remote-bases/);
+    expect(found).toMatch(/serviceAccountName kustomize-controller on every Flux object written \(as Kustomization/);
+    expect(found).toMatch(/External Secrets Operator: none found/);
+    expect(found).toMatch(/OCIRepository flux-system\/kyverno-controller, not this repository/);
+    expect(h.writes()).toEqual({});
+  });
+
+  void createAddExternalSecretAction;
+});
