@@ -39,7 +39,10 @@ const EXPECTED: Record<
     removedApis?: boolean;
     serviceAccountName?: string;
     bootstrap: 'created' | RegExp;
+    /** Default: refused, no store and no ESO. */
     addExternalSecret?: 'created' | RegExp;
+    /** Namespace of the ExternalSecret added (default: default). */
+    esNamespace?: string;
   }
 > = {
   'flux2-kustomize-helm-example-2025': { entry: 'Kustomization', eso: false, bootstrap: 'created' },
@@ -61,28 +64,38 @@ const EXPECTED: Record<
   'onedr0p-home-ops': {
     entry: 'FluxInstance',
     eso: true,
+    esNamespace: 'external-secrets',
+    addExternalSecret: 'created',
     bootstrap: /External Secrets Operator is already installed for kubernetes\/flux\/cluster[\s\S]*HelmRelease external-secrets\/external-secrets/,
   },
   'onedr0p-home-ops-2024': {
     entry: 'Kustomization',
     eso: true,
+    addExternalSecret: /is applied into namespace external-secrets \(targetNamespace of Kustomization [^)]*\), so an ExternalSecret for namespace default cannot go there/,
     removedApis: true,
     bootstrap: /already installed[\s\S]*removed \(external-secrets\.io\/v1/,
   },
   'bjw-s-home-ops': {
     entry: 'Kustomization',
     eso: true,
+    addExternalSecret: /is applied into namespace security \(targetNamespace of Kustomization [^)]*\), so an ExternalSecret for namespace default cannot go there/,
     removedApis: true,
     bootstrap: /already installed[\s\S]*HelmRelease security\/external-secrets/,
   },
   'bjw-s-home-ops-2024': {
     entry: 'Kustomization',
     eso: true,
+    addExternalSecret: /is applied into namespace security \(targetNamespace of Kustomization [^)]*\), so an ExternalSecret for namespace default cannot go there/,
     removedApis: true,
     bootstrap: /already installed[\s\S]*removed/,
   },
-  'buroa-k8s-gitops': { entry: 'FluxInstance', eso: true, bootstrap: /already installed/ },
-  'kochhaus-home': { entry: 'FluxInstance', eso: true, bootstrap: /already installed/ },
+  'buroa-k8s-gitops': {
+    entry: 'FluxInstance',
+    eso: true,
+    bootstrap: /already installed/,
+    addExternalSecret: /is applied into namespace external-secrets \(targetNamespace of Kustomization [^)]*\), so an ExternalSecret for namespace default cannot go there/,
+  },
+  'kochhaus-home': { entry: 'FluxInstance', eso: true, bootstrap: /already installed/, addExternalSecret: 'created' },
 };
 
 async function readTree(dir: string, prefix = ''): Promise<Record<string, string>> {
@@ -284,5 +297,73 @@ describe('gitops:secrets:bootstrap on real repositories (GitHub simulator)', () 
     expect(h.writes()).toEqual({});
   });
 
-  void createAddExternalSecretAction;
+});
+
+describe('gitops:secrets:add-external-secret on real repositories (GitHub simulator)', () => {
+  let h: Harness;
+  let kubectl = false;
+  beforeAll(async () => {
+    h = await startHarness();
+    kubectl = await hasKubectl();
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+  const addExternalSecret = () =>
+    createAddExternalSecretAction({ integrations: h.integrations, octokitFactory: h.octokitFactory });
+
+  it.each(corpusRepos().map(r => [r.name, r] as const))(
+    '%s',
+    async (_name, repo) => {
+      const expected = EXPECTED[repo.name].addExternalSecret ?? /applies no ClusterSecretStore named "aws-secrets-manager"\. Stores it applies: none\. ESO is not installed/;
+      const files = await corpusFiles(repo);
+      // The repository's own first ClusterSecretStore, when it has one.
+      const model = await buildClusterModel(readerFromFiles(files), repo.clusterPath);
+      const store = model.objects.find(o => o.kind === 'ClusterSecretStore');
+      const { fullName } = await h.newRepo('real-es', files);
+      const m = mockContext({
+        repoUrl: h.repoUrl(fullName),
+        clusterPath: repo.clusterPath,
+        name: 'backstage-test',
+        namespace: EXPECTED[repo.name].esNamespace ?? 'default',
+        storeRef: { kind: 'ClusterSecretStore', name: store?.name ?? 'aws-secrets-manager' },
+        data: [{ secretKey: 'password', remoteRef: { key: 'backstage-test' } }],
+      });
+      const outcome = await addExternalSecret()
+        .handler(m.ctx as any)
+        .then(
+          () => 'created' as const,
+          (error: Error) => error,
+        );
+      if (expected !== 'created') {
+        expect(outcome).toBeInstanceOf(Error);
+        expect((outcome as Error).message).toMatch(expected);
+        expect(h.writes()).toEqual({});
+        return;
+      }
+      if (outcome !== 'created') throw outcome;
+      const changed = m.outputs.changedFiles as string[];
+      const dir = await h.clone(fullName, m.outputs.branchName as string);
+      for (const file of changed) {
+        const text = await readFile(path.join(dir, file), 'utf8');
+        for (const o of parseObjects(text)) {
+          if (o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.config')) continue;
+          expect({ file, ...validateAny(o) }).toMatchObject({ file, valid: true });
+        }
+        if (files[file] !== undefined) expect(keepsLines(files[file], text)).toEqual([]);
+      }
+      const after = await buildClusterModel(
+        readerFromFiles(Object.fromEntries(Object.entries(await readTree(dir)).filter(([p]) => !p.startsWith('.git/')))),
+        repo.clusterPath,
+      );
+      expect(after.duplicates).toEqual([]);
+      expect(after.objects.filter(o => o.kind === 'ExternalSecret' && o.name === 'backstage-test').map(o => o.namespace)).toEqual([EXPECTED[repo.name].esNamespace ?? 'default']);
+      if (kubectl) {
+        for (const folder of new Set(changed.map(f => path.posix.dirname(f)))) {
+          if (existsSync(path.join(dir, folder, 'kustomization.yaml')))
+            expect({ folder, build: await builds(path.join(dir, folder)) }).toEqual({ folder, build: true });
+        }
+      }
+    },
+  );
 });
