@@ -212,9 +212,7 @@ export async function buildClusterModel(
   }
   const tooLarge = new Set(
     reader.paths.filter(
-      p =>
-        isManifestPath(p) &&
-        (opts.sizes?.get(p) ?? 0) > MAX_MANIFEST_BYTES,
+      p => isManifestPath(p) && (opts.sizes?.get(p) ?? 0) > MAX_MANIFEST_BYTES,
     ),
   );
   const toRead = reader.paths.filter(
@@ -245,17 +243,28 @@ export async function buildClusterModel(
   let entryRaw: Record<string, any> | undefined;
   for (const p of toRead) {
     const text = contents.get(p);
-    if (!text || !/kind:\s*(Kustomization|FluxInstance)\b|^\s+instance:/m.test(text)) continue;
+    if (
+      !text ||
+      !/kind:\s*(Kustomization|FluxInstance)\b|^\s+instance:/m.test(text)
+    )
+      continue;
     for (const o of parseObjects(text)) {
       const group = groupOf(o.apiVersion);
       const name = String(o.metadata?.name ?? '');
       const namespace = String(o.metadata?.namespace ?? 'flux-system');
-      if (group === 'kustomize.toolkit.fluxcd.io' && o.kind === 'Kustomization') {
+      if (
+        group === 'kustomize.toolkit.fluxcd.io' &&
+        o.kind === 'Kustomization'
+      ) {
         if (typeof o.spec?.path !== 'string' && o.spec?.path !== undefined)
           continue;
         const path = normalisePath(String(o.spec?.path ?? ''));
         if (/\$\{/.test(path)) continue;
-        appliedPaths.push({ path, by: `Kustomization ${namespace}/${name}`, file: p });
+        appliedPaths.push({
+          path,
+          by: `Kustomization ${namespace}/${name}`,
+          file: p,
+        });
         const better =
           !entry ||
           (entryRaw?.spec?.kubeConfig && !o.spec?.kubeConfig) ||
@@ -278,8 +287,15 @@ export async function buildClusterModel(
       } else if (typeof fluxInstanceSpec(o)?.sync?.path === 'string') {
         const sync = fluxInstanceSpec(o)!.sync;
         const path = normalisePath(sync.path);
-        appliedPaths.push({ path, by: `${o.kind} ${namespace}/${name}`, file: p });
-        if (path === clusterPath && (!entry || entry.kind !== 'Kustomization')) {
+        appliedPaths.push({
+          path,
+          by: `${o.kind} ${namespace}/${name}`,
+          file: p,
+        });
+        if (
+          path === clusterPath &&
+          (!entry || entry.kind !== 'Kustomization')
+        ) {
           entry = {
             kind: 'FluxInstance',
             name,
@@ -308,6 +324,7 @@ export async function buildClusterModel(
     from: [],
   };
   const builtDirs: string[] = [];
+  const kustomizeNamespaces: Record<string, string> = {};
   const visited = new Set<string>();
   const queue: Array<{ dir: string; ctx: Context; by: string }> = [];
 
@@ -357,7 +374,10 @@ export async function buildClusterModel(
     };
     objects.push(base);
     const spec = raw.spec ?? {};
-    if (group === 'kustomize.toolkit.fluxcd.io' && raw.kind === 'Kustomization') {
+    if (
+      group === 'kustomize.toolkit.fluxcd.io' &&
+      raw.kind === 'Kustomization'
+    ) {
       const ns = namespace ?? 'flux-system';
       const info: FluxKustomizationInfo = {
         ...base,
@@ -380,7 +400,8 @@ export async function buildClusterModel(
         targetNamespace: spec.targetNamespace,
         wait: spec.wait,
         substitute:
-          spec.postBuild?.substitute && typeof spec.postBuild.substitute === 'object'
+          spec.postBuild?.substitute &&
+          typeof spec.postBuild.substitute === 'object'
             ? Object.fromEntries(
                 Object.entries(spec.postBuild.substitute).map(([k, v]) => [
                   k,
@@ -403,7 +424,9 @@ export async function buildClusterModel(
         note({
           kind: 'other-source',
           where: `${label} (${file})`,
-          message: `applies ${info.path ?? '/'} to another cluster (spec.kubeConfig); not followed`,
+          message: `applies ${
+            info.path ?? '/'
+          } to another cluster (spec.kubeConfig); not followed`,
         });
       } else if (!sameRepo) {
         note({
@@ -411,7 +434,9 @@ export async function buildClusterModel(
           where: `${label} (${file})`,
           message: `applies ${info.path ?? '/'} from ${ref?.kind ?? '?'} ${
             ref?.namespace ?? ns
-          }/${ref?.name ?? '?'}, not this repository; its objects are not known`,
+          }/${
+            ref?.name ?? '?'
+          }, not this repository; its objects are not known`,
         });
       } else {
         queue.push({
@@ -426,7 +451,10 @@ export async function buildClusterModel(
           },
         });
       }
-    } else if (group === 'helm.toolkit.fluxcd.io' && raw.kind === 'HelmRelease') {
+    } else if (
+      group === 'helm.toolkit.fluxcd.io' &&
+      raw.kind === 'HelmRelease'
+    ) {
       const chartSpec = spec.chart?.spec;
       const source: HelmReleaseInfo['source'] = spec.chartRef
         ? {
@@ -462,7 +490,8 @@ export async function buildClusterModel(
         ref: ref.tag ?? ref.semver ?? ref.branch ?? ref.digest,
       });
     }
-    if (fluxInstanceSpec(raw)) instanceEffects(raw, file, namespace ?? 'flux-system');
+    if (fluxInstanceSpec(raw))
+      instanceEffects(raw, file, namespace ?? 'flux-system');
   };
 
   /** What a FluxInstance (or flux-instance HelmRelease) does: controller flags, and the source and Kustomization of spec.sync. */
@@ -491,7 +520,10 @@ export async function buildClusterModel(
       if (spec.sync?.kind) {
         // The source and Kustomization the operator creates from spec.sync.
         const syncName = String(spec.sync.name ?? 'flux-system');
-        const synthetic = (kind: string, apiVersion: string): AppliedObject => ({
+        const synthetic = (
+          kind: string,
+          apiVersion: string,
+        ): AppliedObject => ({
           group: groupOf(apiVersion),
           kind,
           apiVersion,
@@ -501,7 +533,10 @@ export async function buildClusterModel(
           appliedBy: `${ns}/${name}`,
           raw: {},
         });
-        const src = synthetic(String(spec.sync.kind), 'source.toolkit.fluxcd.io/v1');
+        const src = synthetic(
+          String(spec.sync.kind),
+          'source.toolkit.fluxcd.io/v1',
+        );
         objects.push(src);
         sources.push({ ...src, url: spec.sync.url, ref: spec.sync.ref });
         objects.push(
@@ -521,13 +556,19 @@ export async function buildClusterModel(
       note({
         kind: 'unreadable',
         where: via,
-        message: `${path} is larger than ${MAX_MANIFEST_BYTES / 1024} KiB and was not read`,
+        message: `${path} is larger than ${
+          MAX_MANIFEST_BYTES / 1024
+        } KiB and was not read`,
       });
       return;
     }
     const text = read(path);
     if (text === undefined) {
-      note({ kind: 'unreadable', where: via, message: `${path} could not be read` });
+      note({
+        kind: 'unreadable',
+        where: via,
+        message: `${path} could not be read`,
+      });
       return;
     }
     const { text: substituted, missing } = substitute(text, ctx.vars);
@@ -535,8 +576,12 @@ export async function buildClusterModel(
       note({
         kind: 'substitution',
         where: path,
-        message: `variables ${missing.map(v => `\${${v}}`).join(', ')} come from ${
-          ctx.substituteFrom ? 'postBuild.substituteFrom (outside the repository)' : 'nowhere the repository shows'
+        message: `variables ${missing
+          .map(v => `\${${v}}`)
+          .join(', ')} come from ${
+          ctx.substituteFrom
+            ? 'postBuild.substituteFrom (outside the repository)'
+            : 'nowhere the repository shows'
         } of ${ctx.appliedBy}`,
       });
     }
@@ -558,12 +603,20 @@ export async function buildClusterModel(
       const text = read(kfile);
       const doc = text ? parseObjects(text)[0] ?? safeFirst(text) : undefined;
       if (!doc) {
-        note({ kind: 'unreadable', where: via, message: `${kfile} is not a kustomization` });
+        note({
+          kind: 'unreadable',
+          where: via,
+          message: `${kfile} is not a kustomization`,
+        });
         return;
       }
       if (doc.patches || doc.patchesJson6902 || doc.patchesStrategicMerge) {
         scanFlags(
-          JSON.stringify([doc.patches, doc.patchesJson6902, doc.patchesStrategicMerge]),
+          JSON.stringify([
+            doc.patches,
+            doc.patchesJson6902,
+            doc.patchesStrategicMerge,
+          ]),
           kfile,
         );
         for (const patch of [
@@ -577,8 +630,11 @@ export async function buildClusterModel(
           }
         }
       }
+      if (typeof doc.namespace === 'string')
+        kustomizeNamespaces[dir] = doc.namespace;
       const namespace =
-        ctx.namespace ?? (typeof doc.namespace === 'string' ? doc.namespace : undefined);
+        ctx.namespace ??
+        (typeof doc.namespace === 'string' ? doc.namespace : undefined);
       const entries = [
         ...(Array.isArray(doc.resources) ? doc.resources : []),
         ...(Array.isArray(doc.bases) ? doc.bases : []),
@@ -607,7 +663,11 @@ export async function buildClusterModel(
       return;
     }
     if (!dirSet.has(dir)) {
-      note({ kind: 'missing', where: via, message: `folder ${dir || '/'} does not exist` });
+      note({
+        kind: 'missing',
+        where: via,
+        message: `folder ${dir || '/'} does not exist`,
+      });
       return;
     }
     // No kustomization.yaml: Flux generates one with every manifest below, stopping at folders that have their own.
@@ -620,12 +680,19 @@ export async function buildClusterModel(
         const rest = p.slice(prefix.length);
         const slash = rest.indexOf('/');
         if (slash < 0) {
-          if (isManifestPath(p)) addFile(p, ctx, ctx.namespace, `${dir || '/'} (generated kustomization)`);
+          if (isManifestPath(p))
+            addFile(
+              p,
+              ctx,
+              ctx.namespace,
+              `${dir || '/'} (generated kustomization)`,
+            );
         } else children.add(prefix + rest.slice(0, slash));
       }
       for (const child of [...children].sort()) {
         if (child.split('/').some(s => s.startsWith('.'))) continue;
-        if (kustomizationFile(child)) buildDir(child, ctx, `${dir} (generated kustomization)`, depth + 1);
+        if (kustomizationFile(child))
+          buildDir(child, ctx, `${dir} (generated kustomization)`, depth + 1);
         else walk(child);
       }
     };
@@ -638,7 +705,11 @@ export async function buildClusterModel(
       name: opts.sharedBaseSource,
       namespace: 'flux-system',
       file: clusterPath,
-      sourceRef: { kind: 'GitRepository', name: opts.sharedBaseSource, namespace: 'flux-system' },
+      sourceRef: {
+        kind: 'GitRepository',
+        name: opts.sharedBaseSource,
+        namespace: 'flux-system',
+      },
     };
     note({
       kind: 'other-source',
@@ -658,17 +729,22 @@ export async function buildClusterModel(
   }
   if (entry) {
     const spec = entryRaw?.spec ?? {};
-    const root = { ...entry.sourceRef, namespace: entry.sourceRef.namespace ?? entry.namespace };
+    const root = {
+      ...entry.sourceRef,
+      namespace: entry.sourceRef.namespace ?? entry.namespace,
+    };
     const ctx: Context = {
       appliedBy: `${entry.namespace}/${entry.name}`,
       root,
-      namespace: entry.kind === 'Kustomization' ? spec.targetNamespace : undefined,
+      namespace:
+        entry.kind === 'Kustomization' ? spec.targetNamespace : undefined,
       vars:
         entry.kind === 'Kustomization' && spec.postBuild?.substitute
           ? spec.postBuild.substitute
           : {},
       substituteFrom:
-        entry.kind === 'Kustomization' && Array.isArray(spec.postBuild?.substituteFrom),
+        entry.kind === 'Kustomization' &&
+        Array.isArray(spec.postBuild?.substituteFrom),
     };
     if (entry.kind === 'FluxInstance' && entryRaw) {
       // The source and Kustomization it creates, also when the instance itself is applied from elsewhere.
@@ -681,7 +757,11 @@ export async function buildClusterModel(
         message: `applies ${clusterPath} to another cluster (spec.kubeConfig): no Flux runs there to apply Flux objects`,
       });
     }
-    queue.push({ dir: clusterPath, ctx, by: `${entry.kind} ${entry.namespace}/${entry.name}` });
+    queue.push({
+      dir: clusterPath,
+      ctx,
+      by: `${entry.kind} ${entry.namespace}/${entry.name}`,
+    });
     while (queue.length) {
       const next = queue.shift()!;
       buildDir(next.dir, next.ctx, next.by);
@@ -719,6 +799,7 @@ export async function buildClusterModel(
     duplicates,
     unresolved,
     builtDirs,
+    kustomizeNamespaces,
     filesRead: [...filesRead].sort(),
   };
 }
@@ -772,14 +853,19 @@ export function findEso(
     const src = sourceOf(hr);
     const isEso =
       hr.chart === 'external-secrets' ||
-      (hr.source?.via === 'chartRef' && !!src?.url && ESO_CHART_URL.test(src.url));
+      (hr.source?.via === 'chartRef' &&
+        !!src?.url &&
+        ESO_CHART_URL.test(src.url));
     if (!isEso) continue;
     found.helmReleases.push({
       id: `HelmRelease ${hr.namespace ?? 'flux-system'}/${hr.name}`,
       file: hr.file,
-      version: hr.version ?? (hr.source?.via === 'chartRef' ? src?.ref : undefined),
+      version:
+        hr.version ?? (hr.source?.via === 'chartRef' ? src?.ref : undefined),
       source: hr.source
-        ? `${hr.source.kind} ${hr.source.name}${src?.url ? ` (${src.url})` : ''}`
+        ? `${hr.source.kind} ${hr.source.name}${
+            src?.url ? ` (${src.url})` : ''
+          }`
         : undefined,
       appliedBy: hr.appliedBy,
     });
@@ -793,18 +879,33 @@ export function findEso(
       if (!found.crdFiles.includes(o.file)) found.crdFiles.push(o.file);
       continue;
     }
-    if (o.group !== 'external-secrets.io' && o.group !== 'generators.external-secrets.io')
+    if (
+      o.group !== 'external-secrets.io' &&
+      o.group !== 'generators.external-secrets.io'
+    )
       continue;
     const id = idKey(o);
-    found.resources.push({ id, apiVersion: o.apiVersion, file: o.file, appliedBy: o.appliedBy });
+    found.resources.push({
+      id,
+      apiVersion: o.apiVersion,
+      file: o.file,
+      appliedBy: o.appliedBy,
+    });
     versions.add(o.apiVersion);
     const version = o.apiVersion.split('/')[1] ?? '';
-    if (o.group === 'external-secrets.io' && REMOVED_ESO_VERSIONS.has(version)) {
+    if (
+      o.group === 'external-secrets.io' &&
+      REMOVED_ESO_VERSIONS.has(version)
+    ) {
       found.removedApis.push({ id, apiVersion: o.apiVersion, file: o.file });
     }
   }
   for (const s of sources) {
-    if (s.kind === 'GitRepository' && s.url && /external-secrets\/external-secrets(\.git)?\/?$/.test(s.url)) {
+    if (
+      s.kind === 'GitRepository' &&
+      s.url &&
+      /external-secrets\/external-secrets(\.git)?\/?$/.test(s.url)
+    ) {
       const label = `${s.file} (GitRepository ${s.name}: ${s.url})`;
       if (!found.crdFiles.includes(label)) found.crdFiles.push(label);
     }

@@ -55,7 +55,17 @@ export function checkClusterPath(
       k.namespace === model.entry!.namespace &&
       k.remoteCluster,
   );
-  if (remote || model.unresolved.some(u => u.where.startsWith(`Kustomization ${model.entry!.namespace}/${model.entry!.name} (${model.entry!.file})`) && /another cluster/.test(u.message))) {
+  if (
+    remote ||
+    model.unresolved.some(
+      u =>
+        u.where.startsWith(
+          `Kustomization ${model.entry!.namespace}/${model.entry!.name} (${
+            model.entry!.file
+          })`,
+        ) && /another cluster/.test(u.message),
+    )
+  ) {
     throw new InputError(
       `${field}: ${model.clusterPath} is applied by Kustomization ${model.entry.namespace}/${model.entry.name} (${model.entry.file}) to another cluster through spec.kubeConfig; no Flux runs there to reconcile the Flux objects this action writes. Run it for the cluster path of the cluster that runs Flux (the hub).`,
     );
@@ -77,19 +87,29 @@ export function checkCollisions(
   for (const o of model.objects) {
     if (ownFiles.has(o.file)) continue;
     const k = idKey(o);
-    existing.set(k, [...(existing.get(k) ?? []), `${o.file} (applied by ${o.appliedBy})`]);
+    existing.set(k, [
+      ...(existing.get(k) ?? []),
+      `${o.file} (applied by ${o.appliedBy})`,
+    ]);
   }
   const clashes: string[] = [];
   for (const w of written) {
     for (const raw of w.objects as Array<Record<string, any>>) {
       const id = writtenId(raw);
       const found = existing.get(idKey(id));
-      if (found) clashes.push(`${idKey(id)} in ${w.path}: already in ${found.join(', ')}`);
+      if (found)
+        clashes.push(
+          `${idKey(id)} in ${w.path}: already in ${found.join(', ')}`,
+        );
     }
   }
   if (clashes.length) {
     throw new InputError(
-      `the cluster ${model.clusterPath} already applies objects this pull request would write again (two appliers would overwrite each other):\n${list(clashes)}`,
+      `the cluster ${
+        model.clusterPath
+      } already applies objects this pull request would write again (two appliers would overwrite each other):\n${list(
+        clashes,
+      )}`,
     );
   }
 }
@@ -106,15 +126,25 @@ function writtenId(raw: Record<string, any>) {
 }
 
 /** sourceRef / chartRef of a written Flux object, with the namespace it resolves in. */
-function refsOf(raw: Record<string, any>): Array<SourceRef & { field: string }> {
+function refsOf(
+  raw: Record<string, any>,
+): Array<SourceRef & { field: string }> {
   const ns = raw.metadata?.namespace ?? 'flux-system';
   const spec = raw.spec ?? {};
   const refs: Array<SourceRef & { field: string }> = [];
   const add = (ref: any, field: string) => {
     if (ref?.kind && ref?.name)
-      refs.push({ kind: ref.kind, name: ref.name, namespace: ref.namespace ?? ns, field });
+      refs.push({
+        kind: ref.kind,
+        name: ref.name,
+        namespace: ref.namespace ?? ns,
+        field,
+      });
   };
-  if (raw.kind === 'Kustomization' && groupOf(raw.apiVersion) === 'kustomize.toolkit.fluxcd.io')
+  if (
+    raw.kind === 'Kustomization' &&
+    groupOf(raw.apiVersion) === 'kustomize.toolkit.fluxcd.io'
+  )
     add(spec.sourceRef, 'spec.sourceRef');
   if (raw.kind === 'HelmRelease') {
     add(spec.chart?.spec?.sourceRef, 'spec.chart.spec.sourceRef');
@@ -133,11 +163,19 @@ export function checkSourceRefs(
   written: WrittenFiles,
   field: (ref: SourceRef) => string,
 ): void {
-  const have = new Set(model.sources.map(s => `${s.kind} ${s.namespace ?? 'flux-system'}/${s.name}`));
+  const have = new Set(
+    model.sources.map(
+      s => `${s.kind} ${s.namespace ?? 'flux-system'}/${s.name}`,
+    ),
+  );
   for (const w of written)
     for (const raw of w.objects as Array<Record<string, any>>)
       if (groupOf(String(raw.apiVersion ?? '')) === 'source.toolkit.fluxcd.io')
-        have.add(`${raw.kind} ${raw.metadata?.namespace ?? 'flux-system'}/${raw.metadata?.name}`);
+        have.add(
+          `${raw.kind} ${raw.metadata?.namespace ?? 'flux-system'}/${
+            raw.metadata?.name
+          }`,
+        );
   const missing: string[] = [];
   const fields = new Set<string>();
   for (const w of written) {
@@ -145,7 +183,9 @@ export function checkSourceRefs(
       for (const ref of refsOf(raw)) {
         const key = `${ref.kind} ${ref.namespace}/${ref.name}`;
         if (!have.has(key)) {
-          missing.push(`${raw.kind} ${raw.metadata?.name} (${w.path}) ${ref.field} → ${key}`);
+          missing.push(
+            `${raw.kind} ${raw.metadata?.name} (${w.path}) ${ref.field} → ${key}`,
+          );
           fields.add(field(ref));
         }
       }
@@ -154,7 +194,11 @@ export function checkSourceRefs(
   if (missing.length) {
     const known = [...have].sort();
     throw new InputError(
-      `${[...fields].join(', ')}: names a source the cluster ${model.clusterPath} does not have:\n${list(missing)}\nSources it has:\n${list(known.length ? known : ['none'])}`,
+      `${[...fields].join(', ')}: names a source the cluster ${
+        model.clusterPath
+      } does not have:\n${list(missing)}\nSources it has:\n${list(
+        known.length ? known : ['none'],
+      )}`,
     );
   }
 }
@@ -173,8 +217,10 @@ export function checkLockdown(
   for (const w of written) {
     for (const raw of w.objects as Array<Record<string, any>>) {
       const isFlux =
-        (raw.kind === 'Kustomization' && groupOf(raw.apiVersion) === 'kustomize.toolkit.fluxcd.io') ||
-        (raw.kind === 'HelmRelease' && groupOf(raw.apiVersion) === 'helm.toolkit.fluxcd.io');
+        (raw.kind === 'Kustomization' &&
+          groupOf(raw.apiVersion) === 'kustomize.toolkit.fluxcd.io') ||
+        (raw.kind === 'HelmRelease' &&
+          groupOf(raw.apiVersion) === 'helm.toolkit.fluxcd.io');
       if (!isFlux) continue;
       const ns = raw.metadata?.namespace ?? 'flux-system';
       if (model.flags.defaultServiceAccount && !raw.spec?.serviceAccountName)
@@ -191,7 +237,13 @@ export function checkLockdown(
   }
   if (problems.length) {
     throw new InputError(
-      `the cluster ${model.clusterPath} runs Flux locked down (${model.flags.from.join(', ')}) and this change would be refused:\n${list(problems)}\nSet serviceAccountName to the account the repository's other Kustomizations use.`,
+      `the cluster ${
+        model.clusterPath
+      } runs Flux locked down (${model.flags.from.join(
+        ', ',
+      )}) and this change would be refused:\n${list(
+        problems,
+      )}\nSet serviceAccountName to the account the repository's other Kustomizations use.`,
     );
   }
 }
@@ -203,10 +255,16 @@ export function conventionServiceAccount(
 ): { name: string; from: string[] } | undefined {
   const counts = new Map<string, string[]>();
   for (const k of model.kustomizations) {
-    if ((k.namespace ?? 'flux-system') !== namespace || !k.serviceAccountName) continue;
-    counts.set(k.serviceAccountName, [...(counts.get(k.serviceAccountName) ?? []), `Kustomization ${k.name} (${k.file})`]);
+    if ((k.namespace ?? 'flux-system') !== namespace || !k.serviceAccountName)
+      continue;
+    counts.set(k.serviceAccountName, [
+      ...(counts.get(k.serviceAccountName) ?? []),
+      `Kustomization ${k.name} (${k.file})`,
+    ]);
   }
-  const best = [...counts.entries()].sort((a, b) => b[1].length - a[1].length)[0];
+  const best = [...counts.entries()].sort(
+    (a, b) => b[1].length - a[1].length,
+  )[0];
   return best ? { name: best[0], from: best[1] } : undefined;
 }
 
@@ -228,19 +286,36 @@ export function checkNoSecondEso(
   if (!esoInstalled({ ...model, eso: foreign })) return;
   const found = [
     ...foreign.helmReleases.map(
-      h => `${h.id} (${h.file}, applied by ${h.appliedBy}), chart ${h.version ?? 'version not pinned'}${h.source ? ` from ${h.source}` : ''}`,
+      h =>
+        `${h.id} (${h.file}, applied by ${h.appliedBy}), chart ${
+          h.version ?? 'version not pinned'
+        }${h.source ? ` from ${h.source}` : ''}`,
     ),
     ...foreign.crdFiles.map(f => `ESO CRDs from ${f}`),
   ];
   const resources = model.eso.resources.filter(r => !own.has(r.file));
   throw new InputError(
-    `External Secrets Operator is already installed for ${model.clusterPath}; a second installation beside it would fight it over the same CRDs, webhook and release:\n${list(found)}\n${
+    `External Secrets Operator is already installed for ${
+      model.clusterPath
+    }; a second installation beside it would fight it over the same CRDs, webhook and release:\n${list(
+      found,
+    )}\n${
       resources.length
-        ? `It serves ${resources.length} store(s) and ExternalSecret(s) on ${model.eso.apiVersions.join(', ')}.`
+        ? `It serves ${
+            resources.length
+          } store(s) and ExternalSecret(s) on ${model.eso.apiVersions.join(
+            ', ',
+          )}.`
         : 'No store or ExternalSecret uses it yet.'
     }${
       model.eso.removedApis.length
-        ? ` ${model.eso.removedApis.length} of them use API versions ESO removed (${[...new Set(model.eso.removedApis.map(r => r.apiVersion))].join(', ')}), e.g. ${model.eso.removedApis[0].id} in ${model.eso.removedApis[0].file}: migrate them to external-secrets.io/v1 before upgrading ESO.`
+        ? ` ${
+            model.eso.removedApis.length
+          } of them use API versions ESO removed (${[
+            ...new Set(model.eso.removedApis.map(r => r.apiVersion)),
+          ].join(', ')}), e.g. ${model.eso.removedApis[0].id} in ${
+            model.eso.removedApis[0].file
+          }: migrate them to external-secrets.io/v1 before upgrading ESO.`
         : ''
     } To add an ExternalSecret, use gitops:secrets:add-external-secret with a store listed above; to change the installation, edit the files named above.`,
   );

@@ -25,7 +25,8 @@ export function describeModel(
   if (f.defaultServiceAccount || f.noCrossNamespaceRefs || f.noRemoteBases) {
     lines.push(
       `Flux is locked down (${f.from.join(', ')}): ${[
-        f.defaultServiceAccount && `--default-service-account=${f.defaultServiceAccount}`,
+        f.defaultServiceAccount &&
+          `--default-service-account=${f.defaultServiceAccount}`,
         f.noCrossNamespaceRefs && '--no-cross-namespace-refs',
         f.noRemoteBases && '--no-remote-bases',
       ]
@@ -36,12 +37,20 @@ export function describeModel(
   const eso = model.eso;
   if (eso.helmReleases.length || eso.crdFiles.length || eso.resources.length) {
     lines.push(
-      `External Secrets Operator found: ${[
-        ...eso.helmReleases.map(h => `${h.id} chart ${h.version ?? '(unpinned)'} (${h.file})`),
-        ...eso.crdFiles.map(c => `CRDs from ${c}`),
-      ].join('; ') || 'no installation'}; ${eso.resources.length} store(s)/ExternalSecret(s)${
+      `External Secrets Operator found: ${
+        [
+          ...eso.helmReleases.map(
+            h => `${h.id} chart ${h.version ?? '(unpinned)'} (${h.file})`,
+          ),
+          ...eso.crdFiles.map(c => `CRDs from ${c}`),
+        ].join('; ') || 'no installation'
+      }; ${eso.resources.length} store(s)/ExternalSecret(s)${
         eso.apiVersions.length ? ` on ${eso.apiVersions.join(', ')}` : ''
-      }${eso.removedApis.length ? `, ${eso.removedApis.length} on removed API versions` : ''}.`,
+      }${
+        eso.removedApis.length
+          ? `, ${eso.removedApis.length} on removed API versions`
+          : ''
+      }.`,
     );
   } else {
     lines.push('External Secrets Operator: none found for this cluster.');
@@ -56,7 +65,9 @@ export function describeModel(
     );
   const unresolved = model.unresolved;
   if (unresolved.length) {
-    lines.push(`Not resolved (${unresolved.length}); the checks do not cover what these apply:`);
+    lines.push(
+      `Not resolved (${unresolved.length}); the checks do not cover what these apply:`,
+    );
     for (const u of unresolved.slice(0, MAX_LINES))
       lines.push(`- ${u.where}: ${u.message}`);
     if (unresolved.length > MAX_LINES)
@@ -66,8 +77,14 @@ export function describeModel(
 }
 
 /** The same as a pull-request section (Markdown). */
-export function modelSection(model: ClusterModel, extra: string[] = []): string {
-  return `## What the repository holds for this cluster\n\n${describeModel(model, extra)
+export function modelSection(
+  model: ClusterModel,
+  extra: string[] = [],
+): string {
+  return `## What the repository holds for this cluster\n\n${describeModel(
+    model,
+    extra,
+  )
     .map(l => (l.startsWith('- ') ? l : `${l}\n`))
     .join('\n')}`;
 }

@@ -18,7 +18,8 @@ export async function readerFromSnapshot(
   let paths: string[];
   if (listing) {
     paths = listing.map(f => f.path);
-    for (const f of listing) if (f.size !== undefined) sizes.set(f.path, f.size);
+    for (const f of listing)
+      if (f.size !== undefined) sizes.set(f.path, f.size);
   } else {
     // Truncated listing (over 100,000 entries): fall back to walking from the root.
     paths = await repo.listFiles('');
@@ -44,7 +45,9 @@ export async function readerFromDir(
 ): Promise<{ reader: RepoReader; sizes: Map<string, number> }> {
   const paths: string[] = [];
   const walk = async (rel: string) => {
-    for (const entry of await readdir(path.join(root, rel), { withFileTypes: true })) {
+    for (const entry of await readdir(path.join(root, rel), {
+      withFileTypes: true,
+    })) {
       if (entry.name === '.git') continue;
       const p = rel ? `${rel}/${entry.name}` : entry.name;
       if (entry.isDirectory()) await walk(p);
@@ -63,7 +66,10 @@ export async function readerFromDir(
         for (const p of wanted) {
           const text = await readFile(path.join(root, p), 'utf8');
           sizes.set(p, Buffer.byteLength(text));
-          if (Buffer.byteLength(text) <= MAX_MANIFEST_BYTES || !isManifestPath(p))
+          if (
+            Buffer.byteLength(text) <= MAX_MANIFEST_BYTES ||
+            !isManifestPath(p)
+          )
             out.set(p, text);
         }
         return out;

@@ -16,7 +16,10 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { createAddExternalSecretAction } from '../actions/secrets/addExternalSecret';
 import { createBootstrapAction } from '../actions/secrets/bootstrap';
-import { hasKubectl, parseObjects } from '../actions/secrets/__testUtils__/fixtures';
+import {
+  hasKubectl,
+  parseObjects,
+} from '../actions/secrets/__testUtils__/fixtures';
 import {
   Harness,
   mockContext,
@@ -24,8 +27,12 @@ import {
 } from '../github/__testUtils__/harness';
 import { buildClusterModel, esoInstalled } from './build';
 import { readerFromFiles } from './readers';
-import { corpusRepos, CORPUS_DIR, CorpusRepo } from './__testUtils__/buildCorpus';
-import { fluxBootstrapSync } from './__testUtils__/fluxBootstrap';
+import {
+  bootstrapOverlay,
+  corpusRepos,
+  CORPUS_DIR,
+  CorpusRepo,
+} from './__testUtils__/buildCorpus';
 
 jest.setTimeout(300_000);
 const run = promisify(execFile);
@@ -41,12 +48,28 @@ const EXPECTED: Record<
     bootstrap: 'created' | RegExp;
     /** Default: refused, no store and no ESO. */
     addExternalSecret?: 'created' | RegExp;
+    /** The files the bootstrap writes into the repository's own controllers → configs chain. */
+    chain?: string[];
     /** Namespace of the ExternalSecret added (default: default). */
     esNamespace?: string;
   }
 > = {
-  'flux2-kustomize-helm-example-2025': { entry: 'Kustomization', eso: false, bootstrap: 'created' },
-  'flux2-kustomize-helm-example': { entry: 'Kustomization', eso: false, bootstrap: 'created' },
+  'flux2-kustomize-helm-example-2025': {
+    entry: 'Kustomization',
+    eso: false,
+    bootstrap: 'created',
+    chain: [
+      'infrastructure/configs/cluster-secret-store-aws-secrets-manager.yaml',
+      'infrastructure/configs/kustomization.yaml',
+      'infrastructure/controllers/external-secrets.yaml',
+      'infrastructure/controllers/kustomization.yaml',
+    ],
+  },
+  'flux2-kustomize-helm-example': {
+    entry: 'Kustomization',
+    eso: false,
+    bootstrap: 'created',
+  },
   'flux2-multi-tenancy': {
     entry: 'Kustomization',
     eso: false,
@@ -56,36 +79,49 @@ const EXPECTED: Record<
   'd2-fleet': {
     entry: 'FluxInstance',
     eso: false,
-    bootstrap: /fluxSourceName: names a source the cluster clusters\/staging does not have[\s\S]*OCIRepository flux-system\/flux-system/,
+    bootstrap:
+      /fluxSourceName: names a source the cluster clusters\/staging does not have[\s\S]*OCIRepository flux-system\/flux-system/,
   },
-  'flux2-hub-spoke-example': { entry: 'Kustomization', eso: false, bootstrap: 'created' },
-  'flux2-monitoring-example': { entry: 'Kustomization', eso: false, bootstrap: 'created' },
+  'flux2-hub-spoke-example': {
+    entry: 'Kustomization',
+    eso: false,
+    bootstrap: 'created',
+  },
+  'flux2-monitoring-example': {
+    entry: 'Kustomization',
+    eso: false,
+    bootstrap: 'created',
+  },
   'gitops-istio': { entry: 'Kustomization', eso: false, bootstrap: 'created' },
   'onedr0p-home-ops': {
     entry: 'FluxInstance',
     eso: true,
     esNamespace: 'external-secrets',
     addExternalSecret: 'created',
-    bootstrap: /External Secrets Operator is already installed for kubernetes\/flux\/cluster[\s\S]*HelmRelease external-secrets\/external-secrets/,
+    bootstrap:
+      /External Secrets Operator is already installed for kubernetes\/flux\/cluster[\s\S]*HelmRelease external-secrets\/external-secrets/,
   },
   'onedr0p-home-ops-2024': {
     entry: 'Kustomization',
     eso: true,
-    addExternalSecret: /is applied into namespace external-secrets \(targetNamespace of Kustomization [^)]*\), so an ExternalSecret for namespace default cannot go there/,
+    addExternalSecret:
+      /is applied into namespace external-secrets \(targetNamespace of Kustomization [^)]*\), so an ExternalSecret for namespace default cannot go there/,
     removedApis: true,
     bootstrap: /already installed[\s\S]*removed \(external-secrets\.io\/v1/,
   },
   'bjw-s-home-ops': {
     entry: 'Kustomization',
     eso: true,
-    addExternalSecret: /is applied into namespace security \(targetNamespace of Kustomization [^)]*\), so an ExternalSecret for namespace default cannot go there/,
+    addExternalSecret:
+      /is applied into namespace security \(targetNamespace of Kustomization [^)]*\), so an ExternalSecret for namespace default cannot go there/,
     removedApis: true,
     bootstrap: /already installed[\s\S]*HelmRelease security\/external-secrets/,
   },
   'bjw-s-home-ops-2024': {
     entry: 'Kustomization',
     eso: true,
-    addExternalSecret: /is applied into namespace security \(targetNamespace of Kustomization [^)]*\), so an ExternalSecret for namespace default cannot go there/,
+    addExternalSecret:
+      /is applied into namespace security \(targetNamespace of Kustomization [^)]*\), so an ExternalSecret for namespace default cannot go there/,
     removedApis: true,
     bootstrap: /already installed[\s\S]*removed/,
   },
@@ -93,14 +129,25 @@ const EXPECTED: Record<
     entry: 'FluxInstance',
     eso: true,
     bootstrap: /already installed/,
-    addExternalSecret: /is applied into namespace external-secrets \(targetNamespace of Kustomization [^)]*\), so an ExternalSecret for namespace default cannot go there/,
+    addExternalSecret:
+      /is applied into namespace external-secrets \(targetNamespace of Kustomization [^)]*\), so an ExternalSecret for namespace default cannot go there/,
   },
-  'kochhaus-home': { entry: 'FluxInstance', eso: true, bootstrap: /already installed/, addExternalSecret: 'created' },
+  'kochhaus-home': {
+    entry: 'FluxInstance',
+    eso: true,
+    bootstrap: /already installed/,
+    addExternalSecret: 'created',
+  },
 };
 
-async function readTree(dir: string, prefix = ''): Promise<Record<string, string>> {
+async function readTree(
+  dir: string,
+  prefix = '',
+): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const entry of await readdir(path.join(dir, prefix), { withFileTypes: true })) {
+  for (const entry of await readdir(path.join(dir, prefix), {
+    withFileTypes: true,
+  })) {
     const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
     if (entry.isDirectory()) Object.assign(out, await readTree(dir, rel));
     else out[rel] = await readFile(path.join(dir, rel), 'utf8');
@@ -110,9 +157,7 @@ async function readTree(dir: string, prefix = ''): Promise<Record<string, string
 
 async function corpusFiles(repo: CorpusRepo, bootstrapped = true) {
   const files = await readTree(path.join(CORPUS_DIR, repo.name));
-  return repo.fluxBootstrap && bootstrapped
-    ? { ...files, ...fluxBootstrapSync(repo.clusterPath, repo.repository) }
-    : files;
+  return bootstrapped ? { ...files, ...bootstrapOverlay(repo) } : files;
 }
 
 const store = {
@@ -164,7 +209,10 @@ describe('the repository model on real repositories', () => {
     '%s: finds what applies the cluster path, the lockdown and ESO as installed',
     async (_name, repo) => {
       const files = await corpusFiles(repo);
-      const model = await buildClusterModel(readerFromFiles(files), repo.clusterPath);
+      const model = await buildClusterModel(
+        readerFromFiles(files),
+        repo.clusterPath,
+      );
       const expected = EXPECTED[repo.name];
       expect(model.entry?.kind).toBe(expected.entry);
       expect(esoInstalled(model)).toBe(expected.eso);
@@ -196,7 +244,10 @@ describe('gitops:secrets:bootstrap on real repositories (GitHub simulator)', () 
     await h?.stop();
   });
   const bootstrap = () =>
-    createBootstrapAction({ integrations: h.integrations, octokitFactory: h.octokitFactory });
+    createBootstrapAction({
+      integrations: h.integrations,
+      octokitFactory: h.octokitFactory,
+    });
 
   it.each(corpusRepos().map(r => [r.name, r] as const))(
     '%s',
@@ -204,7 +255,11 @@ describe('gitops:secrets:bootstrap on real repositories (GitHub simulator)', () 
       const expected = EXPECTED[repo.name];
       const files = await corpusFiles(repo);
       const { fullName } = await h.newRepo('real', files);
-      const m = mockContext({ repoUrl: h.repoUrl(fullName), clusterPath: repo.clusterPath, store });
+      const m = mockContext({
+        repoUrl: h.repoUrl(fullName),
+        clusterPath: repo.clusterPath,
+        store,
+      });
       const outcome = await bootstrap()
         .handler(m.ctx as any)
         .then(
@@ -222,50 +277,100 @@ describe('gitops:secrets:bootstrap on real repositories (GitHub simulator)', () 
       if (outcome !== 'created') throw outcome;
       expect(m.outputs.outcome).toBe('created');
       const changed = m.outputs.changedFiles as string[];
+      if (expected.chain) {
+        // Into the repository's own chain: one entry added to each kustomization.yaml, no parallel chain.
+        expect([...changed].sort()).toEqual(expected.chain);
+        const [pr] = h.sim.listPulls(fullName);
+        expect(pr.body).toMatch(/These folders are shared/);
+      }
 
       // Every written object validates against its upstream CRD; lockdown honoured.
       const dir = await h.clone(fullName, m.outputs.branchName as string);
       for (const file of changed) {
         const text = await readFile(path.join(dir, file), 'utf8');
         for (const o of parseObjects(text)) {
-          if (o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.config')) continue;
+          if (
+            o.kind === 'Kustomization' &&
+            o.apiVersion.startsWith('kustomize.config')
+          )
+            continue;
           const result = validateAny(o);
           expect({ file, ...result }).toMatchObject({ file, valid: true });
-          if (expected.serviceAccountName && /toolkit\.fluxcd\.io/.test(o.apiVersion) && ['Kustomization', 'HelmRelease'].includes(o.kind))
+          if (
+            expected.serviceAccountName &&
+            /toolkit\.fluxcd\.io/.test(o.apiVersion) &&
+            ['Kustomization', 'HelmRelease'].includes(o.kind)
+          )
             expect(o.spec.serviceAccountName).toBe(expected.serviceAccountName);
         }
         // Comments and untouched lines of extended files kept.
-        if (files[file] !== undefined) expect(keepsLines(files[file], text)).toEqual([]);
+        if (files[file] !== undefined)
+          expect(keepsLines(files[file], text)).toEqual([]);
       }
 
       // No object id applied twice for the cluster after the change.
       const after = await buildClusterModel(
-        readerFromFiles(await readTree(dir).then(t => Object.fromEntries(Object.entries(t).filter(([p]) => !p.startsWith('.git/'))))),
+        readerFromFiles(
+          await readTree(dir).then(t =>
+            Object.fromEntries(
+              Object.entries(t).filter(([p]) => !p.startsWith('.git/')),
+            ),
+          ),
+        ),
         repo.clusterPath,
       );
       expect(after.duplicates).toEqual([]);
-      expect(after.eso.helmReleases.map(x => x.id)).toEqual(['HelmRelease flux-system/external-secrets']);
+      expect(after.eso.helmReleases.map(x => x.id)).toEqual([
+        'HelmRelease flux-system/external-secrets',
+      ]);
 
       // kubectl kustomize of the cluster path and of each changed folder builds wherever it built before.
       if (kubectl) {
         const base = await h.clone(fullName, 'main');
-        const folders = new Set([repo.clusterPath, ...changed.map(f => path.posix.dirname(f))]);
+        const folders = new Set([
+          repo.clusterPath,
+          ...changed.map(f => path.posix.dirname(f)),
+        ]);
         for (const folder of folders) {
-          if (!['kustomization.yaml', 'kustomization.yml'].some(k => existsSync(path.join(dir, folder, k)))) continue;
-          const before = existsSync(path.join(base, folder)) ? await builds(path.join(base, folder)) : true;
-          if (before === true) expect({ folder, build: await builds(path.join(dir, folder)) }).toEqual({ folder, build: true });
+          if (
+            !['kustomization.yaml', 'kustomization.yml'].some(k =>
+              existsSync(path.join(dir, folder, k)),
+            )
+          )
+            continue;
+          const before = existsSync(path.join(base, folder))
+            ? await builds(path.join(base, folder))
+            : true;
+          if (before === true)
+            expect({
+              folder,
+              build: await builds(path.join(dir, folder)),
+            }).toEqual({ folder, build: true });
         }
       }
     },
   );
 
-  it.each(corpusRepos().filter(r => r.fluxBootstrap).map(r => [r.name, r] as const))(
+  it.each(
+    corpusRepos()
+      .filter(r => r.fluxBootstrap)
+      .map(r => [r.name, r] as const),
+  )(
     '%s as published (placeholder gotk-sync.yaml): refused, naming the paths that are applied',
     async (_name, repo) => {
-      const { fullName } = await h.newRepo('real', await corpusFiles(repo, false));
-      const m = mockContext({ repoUrl: h.repoUrl(fullName), clusterPath: repo.clusterPath, store });
+      const { fullName } = await h.newRepo(
+        'real',
+        await corpusFiles(repo, false),
+      );
+      const m = mockContext({
+        repoUrl: h.repoUrl(fullName),
+        clusterPath: repo.clusterPath,
+        store,
+      });
       await expect(bootstrap().handler(m.ctx as any)).rejects.toThrow(
-        new RegExp(`clusterPath: no Flux Kustomization or FluxInstance in ${fullName}@main applies ${repo.clusterPath}`),
+        new RegExp(
+          `clusterPath: no Flux Kustomization or FluxInstance in ${fullName}@main applies ${repo.clusterPath}`,
+        ),
       );
       expect(h.writes()).toEqual({});
     },
@@ -274,29 +379,69 @@ describe('gitops:secrets:bootstrap on real repositories (GitHub simulator)', () 
   it('refuses a cluster path that a hub applies to another cluster through kubeConfig', async () => {
     const repo = corpusRepos().find(r => r.name === 'flux2-hub-spoke-example')!;
     const { fullName } = await h.newRepo('real', await corpusFiles(repo));
-    const m = mockContext({ repoUrl: h.repoUrl(fullName), clusterPath: 'clusters/staging/tenants', store });
+    const m = mockContext({
+      repoUrl: h.repoUrl(fullName),
+      clusterPath: 'clusters/staging/tenants',
+      store,
+    });
     await expect(bootstrap().handler(m.ctx as any)).rejects.toThrow(
       /clusters\/staging\/tenants is applied by Kustomization staging\/tenants \(hub\/staging\.yaml\) to another cluster through spec\.kubeConfig/,
     );
     // The hub applies infra-controllers itself, but moves everything into the spoke's namespace.
-    const m2 = mockContext({ repoUrl: h.repoUrl(fullName), clusterPath: 'clusters/staging/infra-controllers', store });
-    await expect(bootstrap().handler(m2.ctx as any)).rejects.toThrow(/with targetNamespace staging/);
+    const m2 = mockContext({
+      repoUrl: h.repoUrl(fullName),
+      clusterPath: 'clusters/staging/infra-controllers',
+      store,
+    });
+    await expect(bootstrap().handler(m2.ctx as any)).rejects.toThrow(
+      /with targetNamespace staging/,
+    );
     expect(h.writes()).toEqual({});
+  });
+
+  it('layout own-chain writes our own chain even where the repository has one', async () => {
+    const repo = corpusRepos().find(
+      r => r.name === 'flux2-kustomize-helm-example-2025',
+    )!;
+    const { fullName } = await h.newRepo('real', await corpusFiles(repo));
+    const m = mockContext({
+      repoUrl: h.repoUrl(fullName),
+      clusterPath: repo.clusterPath,
+      store,
+      layout: 'own-chain',
+    });
+    await bootstrap().handler(m.ctx as any);
+    expect(m.outputs.changedFiles).toContain(
+      'clusters/staging/external-secrets/crds.yaml',
+    );
+    expect(
+      (m.outputs.changedFiles as string[]).some(f =>
+        f.startsWith('infrastructure/'),
+      ),
+    ).toBe(false);
   });
 
   it('says in the dry run what it found (ESO, lockdown, what it could not resolve)', async () => {
     const repo = corpusRepos().find(r => r.name === 'flux2-multi-tenancy')!;
     const { fullName } = await h.newRepo('real', await corpusFiles(repo));
-    const m = mockContext({ repoUrl: h.repoUrl(fullName), clusterPath: repo.clusterPath, store }, { isDryRun: true });
+    const m = mockContext(
+      { repoUrl: h.repoUrl(fullName), clusterPath: repo.clusterPath, store },
+      { isDryRun: true },
+    );
     await bootstrap().handler(m.ctx as any);
     const found = (m.outputs.repository as string[]).join('\n');
-    expect(found).toMatch(/locked down \(clusters\/staging\/flux-system\/kustomization\.yaml\): --default-service-account=default, --no-cross-namespace-refs, --no-remote-bases/);
-    expect(found).toMatch(/serviceAccountName kustomize-controller on every Flux object written \(as Kustomization/);
+    expect(found).toMatch(
+      /locked down \(clusters\/staging\/flux-system\/kustomization\.yaml\): --default-service-account=default, --no-cross-namespace-refs, --no-remote-bases/,
+    );
+    expect(found).toMatch(
+      /serviceAccountName kustomize-controller on every Flux object written \(as Kustomization/,
+    );
     expect(found).toMatch(/External Secrets Operator: none found/);
-    expect(found).toMatch(/OCIRepository flux-system\/kyverno-controller, not this repository/);
+    expect(found).toMatch(
+      /OCIRepository flux-system\/kyverno-controller, not this repository/,
+    );
     expect(h.writes()).toEqual({});
   });
-
 });
 
 describe('gitops:secrets:add-external-secret on real repositories (GitHub simulator)', () => {
@@ -310,15 +455,23 @@ describe('gitops:secrets:add-external-secret on real repositories (GitHub simula
     await h?.stop();
   });
   const addExternalSecret = () =>
-    createAddExternalSecretAction({ integrations: h.integrations, octokitFactory: h.octokitFactory });
+    createAddExternalSecretAction({
+      integrations: h.integrations,
+      octokitFactory: h.octokitFactory,
+    });
 
   it.each(corpusRepos().map(r => [r.name, r] as const))(
     '%s',
     async (_name, repo) => {
-      const expected = EXPECTED[repo.name].addExternalSecret ?? /applies no ClusterSecretStore named "aws-secrets-manager"\. Stores it applies: none\. ESO is not installed/;
+      const expected =
+        EXPECTED[repo.name].addExternalSecret ??
+        /applies no ClusterSecretStore named "aws-secrets-manager"\. Stores it applies: none\. ESO is not installed/;
       const files = await corpusFiles(repo);
       // The repository's own first ClusterSecretStore, when it has one.
-      const model = await buildClusterModel(readerFromFiles(files), repo.clusterPath);
+      const model = await buildClusterModel(
+        readerFromFiles(files),
+        repo.clusterPath,
+      );
       const store = model.objects.find(o => o.kind === 'ClusterSecretStore');
       const { fullName } = await h.newRepo('real-es', files);
       const m = mockContext({
@@ -326,7 +479,10 @@ describe('gitops:secrets:add-external-secret on real repositories (GitHub simula
         clusterPath: repo.clusterPath,
         name: 'backstage-test',
         namespace: EXPECTED[repo.name].esNamespace ?? 'default',
-        storeRef: { kind: 'ClusterSecretStore', name: store?.name ?? 'aws-secrets-manager' },
+        storeRef: {
+          kind: 'ClusterSecretStore',
+          name: store?.name ?? 'aws-secrets-manager',
+        },
         data: [{ secretKey: 'password', remoteRef: { key: 'backstage-test' } }],
       });
       const outcome = await addExternalSecret()
@@ -347,21 +503,44 @@ describe('gitops:secrets:add-external-secret on real repositories (GitHub simula
       for (const file of changed) {
         const text = await readFile(path.join(dir, file), 'utf8');
         for (const o of parseObjects(text)) {
-          if (o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.config')) continue;
-          expect({ file, ...validateAny(o) }).toMatchObject({ file, valid: true });
+          if (
+            o.kind === 'Kustomization' &&
+            o.apiVersion.startsWith('kustomize.config')
+          )
+            continue;
+          expect({ file, ...validateAny(o) }).toMatchObject({
+            file,
+            valid: true,
+          });
         }
-        if (files[file] !== undefined) expect(keepsLines(files[file], text)).toEqual([]);
+        if (files[file] !== undefined)
+          expect(keepsLines(files[file], text)).toEqual([]);
       }
       const after = await buildClusterModel(
-        readerFromFiles(Object.fromEntries(Object.entries(await readTree(dir)).filter(([p]) => !p.startsWith('.git/')))),
+        readerFromFiles(
+          Object.fromEntries(
+            Object.entries(await readTree(dir)).filter(
+              ([p]) => !p.startsWith('.git/'),
+            ),
+          ),
+        ),
         repo.clusterPath,
       );
       expect(after.duplicates).toEqual([]);
-      expect(after.objects.filter(o => o.kind === 'ExternalSecret' && o.name === 'backstage-test').map(o => o.namespace)).toEqual([EXPECTED[repo.name].esNamespace ?? 'default']);
+      expect(
+        after.objects
+          .filter(
+            o => o.kind === 'ExternalSecret' && o.name === 'backstage-test',
+          )
+          .map(o => o.namespace),
+      ).toEqual([EXPECTED[repo.name].esNamespace ?? 'default']);
       if (kubectl) {
         for (const folder of new Set(changed.map(f => path.posix.dirname(f)))) {
           if (existsSync(path.join(dir, folder, 'kustomization.yaml')))
-            expect({ folder, build: await builds(path.join(dir, folder)) }).toEqual({ folder, build: true });
+            expect({
+              folder,
+              build: await builds(path.join(dir, folder)),
+            }).toEqual({ folder, build: true });
         }
       }
     },

@@ -33,8 +33,17 @@ export async function locateStoreFolder(
   if (!store) {
     const installed = model.eso.helmReleases.map(h => `${h.id} (${h.file})`);
     throw new InputError(
-      `storeRef: the cluster ${model.clusterPath} applies no ${input.storeRef.kind} named "${input.storeRef.name}". Stores it applies: ${
-        stores.map(s => `${s.kind} ${s.namespace ? `${s.namespace}/` : ''}${s.name} (${s.file})`).join(', ') || 'none'
+      `storeRef: the cluster ${model.clusterPath} applies no ${
+        input.storeRef.kind
+      } named "${input.storeRef.name}". Stores it applies: ${
+        stores
+          .map(
+            s =>
+              `${s.kind} ${s.namespace ? `${s.namespace}/` : ''}${s.name} (${
+                s.file
+              })`,
+          )
+          .join(', ') || 'none'
       }. ${
         installed.length
           ? `ESO is installed by ${installed.join(', ')}.`
@@ -43,10 +52,15 @@ export async function locateStoreFolder(
     );
   }
   const byName = new Map(
-    model.kustomizations.map(k => [`${k.namespace ?? 'flux-system'}/${k.name}`, k]),
+    model.kustomizations.map(k => [
+      `${k.namespace ?? 'flux-system'}/${k.name}`,
+      k,
+    ]),
   );
   const applier = byName.get(store.appliedBy);
-  const operatorAppliers = new Set(model.eso.helmReleases.map(h => h.appliedBy));
+  const operatorAppliers = new Set(
+    model.eso.helmReleases.map(h => h.appliedBy),
+  );
   const where = `${store.kind} ${store.name} (${store.file}, applied by ${store.appliedBy})`;
   if (!applier) {
     throw new InputError(
@@ -73,7 +87,9 @@ export async function locateStoreFolder(
   };
   if (!reaches(applier)) {
     throw new InputError(
-      `storeRef: ${where}: Kustomization ${store.appliedBy} does not depend (dependsOn) on ${
+      `storeRef: ${where}: Kustomization ${
+        store.appliedBy
+      } does not depend (dependsOn) on ${
         [...operatorAppliers].join(', ') || 'a Kustomization that installs ESO'
       }, so an ExternalSecret applied with it could run before the operator is ready.`,
     );
@@ -87,8 +103,12 @@ export async function locateStoreFolder(
   if (forced && forced !== input.namespace) {
     throw new InputError(
       `namespace: the folder of ${where} is applied into namespace ${forced} (${
-        applier.targetNamespace ? `targetNamespace of Kustomization ${store.appliedBy}` : `namespace: in ${dir}/kustomization.yaml`
-      }), so an ExternalSecret for namespace ${input.namespace} cannot go there; put it with the app in ${input.namespace}.`,
+        applier.targetNamespace
+          ? `targetNamespace of Kustomization ${store.appliedBy}`
+          : `namespace: in ${dir}/kustomization.yaml`
+      }), so an ExternalSecret for namespace ${
+        input.namespace
+      } cannot go there; put it with the app in ${input.namespace}.`,
     );
   }
   return {

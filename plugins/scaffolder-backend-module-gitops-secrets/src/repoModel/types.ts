@@ -147,6 +147,8 @@ export interface ClusterModel {
   unresolved: Unresolved[];
   /** Folders built on the way (a kustomization.yaml or Flux's generated one), in visiting order. */
   builtDirs: string[];
+  /** Folders whose kustomization.yaml sets `namespace:` (it moves every namespaced object built there). */
+  kustomizeNamespaces: Record<string, string>;
   /** Every file the model read to build this (for trimming a corpus and for tests). */
   filesRead: string[];
 }

@@ -28,6 +28,9 @@ import {
 } from './common';
 import { bootstrapInputSchema } from './inputs';
 import { bootstrapBody, bootstrapTitle } from './prBody';
+import { chainBody } from './chainBody';
+import { renderIntoChain } from '../../manifests/secrets/chain';
+import { findInfrastructureChain } from '../../repoModel/chain';
 
 export const BOOTSTRAP_ACTION_ID = 'gitops:secrets:bootstrap';
 
@@ -87,9 +90,24 @@ export function createBootstrapAction(options: {
         ? conventionServiceAccount(model)
         : undefined;
       const serviceAccountName = input.serviceAccountName ?? convention?.name;
-      const rendered = await renderBootstrap(input, gitops.readFile, {
-        serviceAccountName,
-      });
+      const chain =
+        input.layout === 'auto' ? findInfrastructureChain(model) : undefined;
+      const intoChain = chain
+        ? await renderIntoChain(
+            input,
+            {
+              controllersDir: chain.controllers.path!,
+              configsDir: chain.configs.path!,
+            },
+            gitops.readFile,
+            { serviceAccountName },
+          )
+        : undefined;
+      const rendered =
+        intoChain ??
+        (await renderBootstrap(input, gitops.readFile, {
+          serviceAccountName,
+        }));
       checkNoSecondEso(model, rendered.objects);
       checkCollisions(model, rendered.objects);
       checkSourceRefs(model, rendered.objects, ref =>
@@ -98,15 +116,28 @@ export function createBootstrapAction(options: {
           : 'chartSource',
       );
       checkLockdown(model, rendered.objects);
-      const extra = serviceAccountName
-          ? [
-              `serviceAccountName ${serviceAccountName} on every Flux object written (${
-                input.serviceAccountName
-                  ? 'input'
-                  : `as ${convention!.from.slice(0, 3).join(', ')}`
-              }).`,
-            ]
-          : [];
+      const extra = chain
+        ? [
+            `The cluster runs infrastructure as a chain: ${chain.controllers.name} (${chain.controllers.file}, wait: true) → ${chain.configs.name} (dependsOn it). The operator goes into ${chain.controllers.path}, the store into ${chain.configs.path}.`,
+            ...(chain.sharedWith.length
+              ? [
+                  `Those folders are also applied by: ${chain.sharedWith.join(
+                    '; ',
+                  )}.`,
+                ]
+              : []),
+          ]
+        : [];
+      if (serviceAccountName)
+        extra.push(
+          ...[
+            `serviceAccountName ${serviceAccountName} on every Flux object written (${
+              input.serviceAccountName
+                ? 'input'
+                : `as ${convention!.from.slice(0, 3).join(', ')}`
+            }).`,
+          ],
+        );
       const found = describeModel(model, extra);
       ctx.logger.info(
         `Rendered the ESO ${input.esoVersion} bootstrap for ${input.clusterPath}: ${rendered.files.length} files`,
@@ -128,10 +159,19 @@ export function createBootstrapAction(options: {
       const result = await publishPullRequest(ctx, octokit, gitops, {
         branchName,
         title,
-        description: `${bootstrapBody(input, rendered)}\n\n${modelSection(model, extra)}`,
+        description: `${
+          chain && intoChain
+            ? chainBody(input, chain, intoChain)
+            : bootstrapBody(
+                input,
+                rendered as Awaited<ReturnType<typeof renderBootstrap>>,
+              )
+        }\n\n${modelSection(model, extra)}`,
         commitMessage:
           input.commitMessage ??
-          `${title}\n\nCRDs (tag v${input.esoVersion}) → operator (wait) → stores and ExternalSecrets.`,
+          (chain
+            ? `${title}\n\nInto the existing chain: operator in ${chain.controllers.path} (${chain.controllers.name}, wait) → store in ${chain.configs.path} (${chain.configs.name}).`
+            : `${title}\n\nCRDs (tag v${input.esoVersion}) → operator (wait) → stores and ExternalSecrets.`),
         files: rendered.files,
         overwrite: input.overwrite,
         labels: input.labels,

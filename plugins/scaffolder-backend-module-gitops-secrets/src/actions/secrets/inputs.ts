@@ -503,6 +503,12 @@ export const bootstrapInputSchema = z
     serviceAccountName: dnsSubdomain(
       'serviceAccountName of the Flux Kustomizations and the HelmRelease written (flux-system namespace). Default: none, or on a cluster locked down with --default-service-account the one the repository\'s other Kustomizations in flux-system use.',
     ).optional(),
+    layout: z
+      .enum(['auto', 'own-chain'])
+      .default('auto')
+      .describe(
+        "auto: where the cluster already runs infrastructure as a chain (a Flux Kustomization with wait: true installing charts, and one that dependsOn it applying custom resources), the operator goes into the first step and the store into the second; elsewhere our own chain. own-chain: always our own chain under <clusterPath>/external-secrets.",
+      ),
     sharedBase: z
       .boolean()
       .default(false)

@@ -11,7 +11,11 @@
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { buildClusterModel, KUSTOMIZATION_FILES, MAX_MANIFEST_BYTES } from '../build';
+import {
+  buildClusterModel,
+  KUSTOMIZATION_FILES,
+  MAX_MANIFEST_BYTES,
+} from '../build';
 import { readerFromDir } from '../readers';
 
 /** Folders of a Flux-generated build (no kustomization.yaml) to keep only some children of, to keep the corpus small. */
@@ -50,12 +54,21 @@ export async function trimCorpus(
   }
   if (keepOnly) {
     // Only under a generated build: dropping a child there leaves every kustomization.yaml intact.
-    if (KUSTOMIZATION_FILES.some(f => reader.paths.includes(`${keepOnly.dir}/${f}`)))
-      throw new Error(`${keepOnly.dir} has a kustomization.yaml: cannot drop children`);
+    if (
+      KUSTOMIZATION_FILES.some(f =>
+        reader.paths.includes(`${keepOnly.dir}/${f}`),
+      )
+    )
+      throw new Error(
+        `${keepOnly.dir} has a kustomization.yaml: cannot drop children`,
+      );
     for (const p of [...keep]) {
       if (!p.startsWith(`${keepOnly.dir}/`)) continue;
       const child = p.slice(keepOnly.dir.length + 1).split('/')[0];
-      if (p.slice(keepOnly.dir.length + 1).includes('/') && !keepOnly.children.includes(child))
+      if (
+        p.slice(keepOnly.dir.length + 1).includes('/') &&
+        !keepOnly.children.includes(child)
+      )
         keep.delete(p);
     }
   }
