@@ -6,7 +6,15 @@
  * ESO there is what a person would do: the operator into the first step,
  * the store into the second, one line in each kustomization.yaml.
  */
+import { BOOTSTRAP_NAMES } from '@golden-gitops/plugin-gitops-secrets-common';
 import { ClusterModel, FluxKustomizationInfo } from './types';
+
+/** The bootstrap's own chain: re-rendered as it is, never extended as "the repository's" chain. */
+const OWN_CHAIN = new Set<string>([
+  BOOTSTRAP_NAMES.crds,
+  BOOTSTRAP_NAMES.operator,
+  BOOTSTRAP_NAMES.crs,
+]);
 
 export interface InfrastructureChain {
   controllers: FluxKustomizationInfo;
@@ -21,6 +29,8 @@ const keyOf = (k: FluxKustomizationInfo) =>
 export function findInfrastructureChain(
   model: ClusterModel,
 ): InfrastructureChain | undefined {
+  // Where the bootstrap's own chain already runs, a re-run keeps it (idempotent) rather than moving ESO.
+  if (model.kustomizations.some(k => OWN_CHAIN.has(k.name))) return undefined;
   const followed = model.kustomizations.filter(
     k =>
       k.path !== undefined &&

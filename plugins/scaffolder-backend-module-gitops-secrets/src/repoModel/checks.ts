@@ -4,6 +4,7 @@
  * written. Each check names the general class of breakage it prevents.
  */
 import { InputError } from '@backstage/errors';
+import { parseAllDocuments } from 'yaml';
 import { esoInstalled, groupOf, idKey, isClusterScoped } from './build';
 import { ClusterModel, SourceRef } from './types';
 
@@ -319,4 +320,24 @@ export function checkNoSecondEso(
         : ''
     } To add an ExternalSecret, use gitops:secrets:add-external-secret with a store listed above; to change the installation, edit the files named above.`,
   );
+}
+
+/** The objects of files an action writes (kustomization.yaml updates hold none), for the checks above. */
+export function writtenObjects(
+  files: Array<{ path: string; content: string }>,
+): WrittenFiles {
+  return files.map(f => ({
+    path: f.path,
+    objects: parseAllDocuments(f.content)
+      .filter(d => !d.errors.length)
+      .map(d => d.toJS())
+      .filter(
+        o =>
+          o &&
+          typeof o === 'object' &&
+          typeof o.kind === 'string' &&
+          typeof o.apiVersion === 'string' &&
+          !String(o.apiVersion).startsWith('kustomize.config.k8s.io/'),
+      ),
+  }));
 }

@@ -399,6 +399,33 @@ describe('gitops:secrets:bootstrap on real repositories (GitHub simulator)', () 
     expect(h.writes()).toEqual({});
   });
 
+  it('into the repository chain, re-running after the merge changes nothing (the ESO it added is its own)', async () => {
+    const repo = corpusRepos().find(
+      r => r.name === 'flux2-kustomize-helm-example-2025',
+    )!;
+    const {
+      fullName,
+      octokit,
+      owner,
+      repo: name,
+    } = await h.newRepo('real', await corpusFiles(repo));
+    const input = {
+      repoUrl: h.repoUrl(fullName),
+      clusterPath: repo.clusterPath,
+      store,
+    };
+    const first = mockContext(input);
+    await bootstrap().handler(first.ctx as any);
+    await octokit.pulls.merge({
+      owner,
+      repo: name,
+      pull_number: first.outputs.pullRequestNumber as number,
+    });
+    const again = mockContext(input);
+    await bootstrap().handler(again.ctx as any);
+    expect(again.outputs.outcome).toBe('nothing-to-change');
+  });
+
   it('layout own-chain writes our own chain even where the repository has one', async () => {
     const repo = corpusRepos().find(
       r => r.name === 'flux2-kustomize-helm-example-2025',
