@@ -346,6 +346,58 @@ export async function buildClusterModel(
     if (found && !flags.from.includes(where)) flags.from.push(where);
   };
 
+  /** What a FluxInstance (or flux-instance HelmRelease) does: controller flags, and the source and Kustomization of spec.sync. */
+  const instancesDone = new Set<string>();
+  const instanceEffects = (
+    raw: Record<string, any>,
+    file: string,
+    ns: string,
+  ) => {
+    const name = String(raw.metadata?.name ?? '');
+    const key = `${file}|${ns}/${name}`;
+    if (instancesDone.has(key)) return;
+    instancesDone.add(key);
+    const spec = fluxInstanceSpec(raw)!;
+    {
+      const cluster = spec.cluster ?? {};
+      if (cluster.multitenant) {
+        flags.noCrossNamespaceRefs = true;
+        flags.defaultServiceAccount = String(
+          cluster.tenantDefaultServiceAccount ?? 'default',
+        );
+        flags.from.push(`${raw.kind} ${ns}/${name} (${file})`);
+      }
+      if (spec.kustomize?.patches)
+        scanFlags(JSON.stringify(spec.kustomize.patches), file);
+      if (spec.sync?.kind) {
+        // The source and Kustomization the operator creates from spec.sync.
+        const syncName = String(spec.sync.name ?? 'flux-system');
+        const synthetic = (
+          kind: string,
+          apiVersion: string,
+        ): AppliedObject => ({
+          group: groupOf(apiVersion),
+          kind,
+          apiVersion,
+          namespace: ns,
+          name: syncName,
+          file,
+          appliedBy: `${ns}/${name}`,
+          raw: {},
+        });
+        const src = synthetic(
+          String(spec.sync.kind),
+          'source.toolkit.fluxcd.io/v1',
+        );
+        objects.push(src);
+        sources.push({ ...src, url: spec.sync.url, ref: spec.sync.ref });
+        objects.push(
+          synthetic('Kustomization', 'kustomize.toolkit.fluxcd.io/v1'),
+        );
+      }
+    }
+  };
+
   const record = (
     raw: Record<string, any>,
     file: string,
@@ -456,21 +508,22 @@ export async function buildClusterModel(
       raw.kind === 'HelmRelease'
     ) {
       const chartSpec = spec.chart?.spec;
-      const source: HelmReleaseInfo['source'] = spec.chartRef
-        ? {
-            kind: String(spec.chartRef.kind),
-            name: String(spec.chartRef.name),
-            namespace: spec.chartRef.namespace,
-            via: 'chartRef',
-          }
-        : chartSpec?.sourceRef
-        ? {
-            kind: String(chartSpec.sourceRef.kind),
-            name: String(chartSpec.sourceRef.name),
-            namespace: chartSpec.sourceRef.namespace,
-            via: 'chart',
-          }
-        : undefined;
+      let source: HelmReleaseInfo['source'];
+      if (spec.chartRef) {
+        source = {
+          kind: String(spec.chartRef.kind),
+          name: String(spec.chartRef.name),
+          namespace: spec.chartRef.namespace,
+          via: 'chartRef',
+        };
+      } else if (chartSpec?.sourceRef) {
+        source = {
+          kind: String(chartSpec.sourceRef.kind),
+          name: String(chartSpec.sourceRef.name),
+          namespace: chartSpec.sourceRef.namespace,
+          via: 'chart',
+        };
+      }
       helmReleases.push({
         ...base,
         chart: chartSpec?.chart,
@@ -492,58 +545,6 @@ export async function buildClusterModel(
     }
     if (fluxInstanceSpec(raw))
       instanceEffects(raw, file, namespace ?? 'flux-system');
-  };
-
-  /** What a FluxInstance (or flux-instance HelmRelease) does: controller flags, and the source and Kustomization of spec.sync. */
-  const instancesDone = new Set<string>();
-  const instanceEffects = (
-    raw: Record<string, any>,
-    file: string,
-    ns: string,
-  ) => {
-    const name = String(raw.metadata?.name ?? '');
-    const key = `${file}|${ns}/${name}`;
-    if (instancesDone.has(key)) return;
-    instancesDone.add(key);
-    const spec = fluxInstanceSpec(raw)!;
-    {
-      const cluster = spec.cluster ?? {};
-      if (cluster.multitenant) {
-        flags.noCrossNamespaceRefs = true;
-        flags.defaultServiceAccount = String(
-          cluster.tenantDefaultServiceAccount ?? 'default',
-        );
-        flags.from.push(`${raw.kind} ${ns}/${name} (${file})`);
-      }
-      if (spec.kustomize?.patches)
-        scanFlags(JSON.stringify(spec.kustomize.patches), file);
-      if (spec.sync?.kind) {
-        // The source and Kustomization the operator creates from spec.sync.
-        const syncName = String(spec.sync.name ?? 'flux-system');
-        const synthetic = (
-          kind: string,
-          apiVersion: string,
-        ): AppliedObject => ({
-          group: groupOf(apiVersion),
-          kind,
-          apiVersion,
-          namespace: ns,
-          name: syncName,
-          file,
-          appliedBy: `${ns}/${name}`,
-          raw: {},
-        });
-        const src = synthetic(
-          String(spec.sync.kind),
-          'source.toolkit.fluxcd.io/v1',
-        );
-        objects.push(src);
-        sources.push({ ...src, url: spec.sync.url, ref: spec.sync.ref });
-        objects.push(
-          synthetic('Kustomization', 'kustomize.toolkit.fluxcd.io/v1'),
-        );
-      }
-    }
   };
 
   const addFile = (

@@ -14,13 +14,15 @@ export function describeModel(
 ): string[] {
   const lines: string[] = [];
   const e = model.entry;
-  lines.push(
-    e
-      ? e.kind === 'SharedBase'
-        ? `${model.clusterPath} is not applied by anything in the repository yet: written as a shared base other clusters apply (sharedBase).`
-        : `${model.clusterPath} is applied by ${e.kind} ${e.namespace}/${e.name} (${e.file}) from ${e.sourceRef.kind} ${e.sourceRef.name}; ${model.objects.length} objects, ${model.kustomizations.length} Flux Kustomizations and ${model.helmReleases.length} HelmReleases apply for this cluster.`
-      : `Nothing in the repository applies ${model.clusterPath}.`,
-  );
+  if (!e) lines.push(`Nothing in the repository applies ${model.clusterPath}.`);
+  else if (e.kind === 'SharedBase')
+    lines.push(
+      `${model.clusterPath} is not applied by anything in the repository yet: written as a shared base other clusters apply (sharedBase).`,
+    );
+  else
+    lines.push(
+      `${model.clusterPath} is applied by ${e.kind} ${e.namespace}/${e.name} (${e.file}) from ${e.sourceRef.kind} ${e.sourceRef.name}; ${model.objects.length} objects, ${model.kustomizations.length} Flux Kustomizations and ${model.helmReleases.length} HelmReleases apply for this cluster.`,
+    );
   const f = model.flags;
   if (f.defaultServiceAccount || f.noCrossNamespaceRefs || f.noRemoteBases) {
     lines.push(

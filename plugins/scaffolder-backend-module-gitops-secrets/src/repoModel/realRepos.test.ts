@@ -192,6 +192,75 @@ function keepsLines(before: string, after: string): string[] {
   return lost;
 }
 
+/**
+ * What is wrong with a pull request the action opened (empty when nothing): written objects its CRDs reject, lines
+ * of extended files lost, object ids applied twice, changed folders that built before and do not now.
+ */
+async function problemsOf(
+  h: Harness,
+  repo: CorpusRepo,
+  fullName: string,
+  files: Record<string, string>,
+  outputs: Record<string, unknown>,
+  kubectl: boolean,
+): Promise<string[]> {
+  const problems: string[] = [];
+  const changed = outputs.changedFiles as string[];
+  const dir = await h.clone(fullName, outputs.branchName as string);
+  for (const file of changed) {
+    const text = await readFile(path.join(dir, file), 'utf8');
+    for (const o of parseObjects(text)) {
+      if (
+        o.kind === 'Kustomization' &&
+        o.apiVersion.startsWith('kustomize.config')
+      )
+        continue;
+      const result = validateAny(o);
+      if (!result.valid)
+        problems.push(
+          `${file}: ${o.kind} ${o.metadata?.name} invalid: ${JSON.stringify(
+            result,
+          )}`,
+        );
+    }
+    const lost = files[file] === undefined ? [] : keepsLines(files[file], text);
+    if (lost.length) problems.push(`${file}: lines lost: ${lost.join(' | ')}`);
+  }
+  const tree = Object.fromEntries(
+    Object.entries(await readTree(dir)).filter(([p]) => !p.startsWith('.git/')),
+  );
+  const after = await buildClusterModel(
+    readerFromFiles(tree),
+    repo.clusterPath,
+  );
+  for (const d of after.duplicates)
+    problems.push(`applied twice: ${d.id} in ${d.files.join(', ')}`);
+  if (kubectl) {
+    const base = await h.clone(fullName, 'main');
+    const folders = new Set([
+      repo.clusterPath,
+      ...changed.map(f => path.posix.dirname(f)),
+    ]);
+    for (const folder of folders) {
+      if (
+        !['kustomization.yaml', 'kustomization.yml'].some(k =>
+          existsSync(path.join(dir, folder, k)),
+        )
+      )
+        continue;
+      const before = existsSync(path.join(base, folder))
+        ? await builds(path.join(base, folder))
+        : true;
+      const now = await builds(path.join(dir, folder));
+      if (before === true && now !== true)
+        problems.push(`${folder} built before and does not now: ${now}`);
+    }
+  }
+  return problems;
+}
+
+const created = (name: string) => EXPECTED[name].bootstrap === 'created';
+
 describe('the repository model on real repositories', () => {
   const repos = corpusRepos();
 
@@ -214,21 +283,30 @@ describe('the repository model on real repositories', () => {
         repo.clusterPath,
       );
       const expected = EXPECTED[repo.name];
-      expect(model.entry?.kind).toBe(expected.entry);
-      expect(esoInstalled(model)).toBe(expected.eso);
-      expect(model.eso.removedApis.length > 0).toBe(!!expected.removedApis);
-      expect(model.duplicates).toEqual([]);
-      if (expected.serviceAccountName) {
-        expect(model.flags.defaultServiceAccount).toBeDefined();
-      }
-      if (repo.fluxBootstrap) {
-        // As published (only a placeholder gotk-sync.yaml), nothing applies the cluster path.
-        const unbootstrapped = await buildClusterModel(
-          readerFromFiles(await corpusFiles(repo, false)),
-          repo.clusterPath,
-        );
-        expect(unbootstrapped.entry).toBeUndefined();
-      }
+      expect({
+        entry: model.entry?.kind,
+        eso: esoInstalled(model),
+        removedApis: model.eso.removedApis.length > 0,
+        duplicates: model.duplicates,
+        lockedDown: !!model.flags.defaultServiceAccount,
+      }).toEqual({
+        entry: expected.entry,
+        eso: expected.eso,
+        removedApis: !!expected.removedApis,
+        duplicates: [],
+        lockedDown: !!expected.serviceAccountName || repo.name === 'd2-fleet',
+      });
+    },
+  );
+
+  it.each(repos.filter(r => r.fluxBootstrap).map(r => [r.name, r] as const))(
+    '%s as published (placeholder gotk-sync.yaml): nothing applies the cluster path',
+    async (_name, repo) => {
+      const model = await buildClusterModel(
+        readerFromFiles(await corpusFiles(repo, false)),
+        repo.clusterPath,
+      );
+      expect(model.entry).toBeUndefined();
     },
   );
 });
@@ -249,8 +327,12 @@ describe('gitops:secrets:bootstrap on real repositories (GitHub simulator)', () 
       octokitFactory: h.octokitFactory,
     });
 
-  it.each(corpusRepos().map(r => [r.name, r] as const))(
-    '%s',
+  it.each(
+    corpusRepos()
+      .filter(r => created(r.name))
+      .map(r => [r.name, r] as const),
+  )(
+    '%s: a pull request that validates, builds, applies nothing twice and keeps every line',
     async (_name, repo) => {
       const expected = EXPECTED[repo.name];
       const files = await corpusFiles(repo);
@@ -260,96 +342,63 @@ describe('gitops:secrets:bootstrap on real repositories (GitHub simulator)', () 
         clusterPath: repo.clusterPath,
         store,
       });
-      const outcome = await bootstrap()
-        .handler(m.ctx as any)
-        .then(
-          () => 'created' as const,
-          (error: Error) => error,
-        );
-
-      if (expected.bootstrap !== 'created') {
-        expect(outcome).toBeInstanceOf(Error);
-        expect((outcome as Error).name).toBe('InputError');
-        expect((outcome as Error).message).toMatch(expected.bootstrap);
-        expect(h.writes()).toEqual({});
-        return;
-      }
-      if (outcome !== 'created') throw outcome;
+      await bootstrap().handler(m.ctx as any);
       expect(m.outputs.outcome).toBe('created');
-      const changed = m.outputs.changedFiles as string[];
-      if (expected.chain) {
-        // Into the repository's own chain: one entry added to each kustomization.yaml, no parallel chain.
-        expect([...changed].sort()).toEqual(expected.chain);
-        const [pr] = h.sim.listPulls(fullName);
-        expect(pr.body).toMatch(/These folders are shared/);
-      }
+      expect(
+        await problemsOf(h, repo, fullName, files, m.outputs, kubectl),
+      ).toEqual([]);
 
-      // Every written object validates against its upstream CRD; lockdown honoured.
       const dir = await h.clone(fullName, m.outputs.branchName as string);
-      for (const file of changed) {
-        const text = await readFile(path.join(dir, file), 'utf8');
-        for (const o of parseObjects(text)) {
-          if (
-            o.kind === 'Kustomization' &&
-            o.apiVersion.startsWith('kustomize.config')
-          )
-            continue;
-          const result = validateAny(o);
-          expect({ file, ...result }).toMatchObject({ file, valid: true });
-          if (
-            expected.serviceAccountName &&
-            /toolkit\.fluxcd\.io/.test(o.apiVersion) &&
-            ['Kustomization', 'HelmRelease'].includes(o.kind)
-          )
-            expect(o.spec.serviceAccountName).toBe(expected.serviceAccountName);
-        }
-        // Comments and untouched lines of extended files kept.
-        if (files[file] !== undefined)
-          expect(keepsLines(files[file], text)).toEqual([]);
-      }
-
-      // No object id applied twice for the cluster after the change.
-      const after = await buildClusterModel(
-        readerFromFiles(
-          await readTree(dir).then(t =>
-            Object.fromEntries(
-              Object.entries(t).filter(([p]) => !p.startsWith('.git/')),
-            ),
-          ),
+      const tree = Object.fromEntries(
+        Object.entries(await readTree(dir)).filter(
+          ([p]) => !p.startsWith('.git/'),
         ),
+      );
+      const after = await buildClusterModel(
+        readerFromFiles(tree),
         repo.clusterPath,
       );
-      expect(after.duplicates).toEqual([]);
+      // One ESO, ours; under --default-service-account every Flux object it wrote carries the repository's account.
       expect(after.eso.helmReleases.map(x => x.id)).toEqual([
         'HelmRelease flux-system/external-secrets',
       ]);
-
-      // kubectl kustomize of the cluster path and of each changed folder builds wherever it built before.
-      if (kubectl) {
-        const base = await h.clone(fullName, 'main');
-        const folders = new Set([
-          repo.clusterPath,
-          ...changed.map(f => path.posix.dirname(f)),
-        ]);
-        for (const folder of folders) {
-          if (
-            !['kustomization.yaml', 'kustomization.yml'].some(k =>
-              existsSync(path.join(dir, folder, k)),
-            )
-          )
-            continue;
-          const before = existsSync(path.join(base, folder))
-            ? await builds(path.join(base, folder))
-            : true;
-          if (before === true)
-            expect({
-              folder,
-              build: await builds(path.join(dir, folder)),
-            }).toEqual({ folder, build: true });
-        }
-      }
+      const written = (m.outputs.changedFiles as string[]).flatMap(f =>
+        parseObjects(tree[f]),
+      );
+      const accounts = written
+        .filter(
+          o =>
+            /toolkit\.fluxcd\.io/.test(o.apiVersion) &&
+            ['Kustomization', 'HelmRelease'].includes(o.kind),
+        )
+        .map(o => o.spec.serviceAccountName);
+      expect(new Set(accounts)).toEqual(new Set([expected.serviceAccountName]));
+      const [pr] = h.sim.listPulls(fullName);
+      expect({
+        chain: [...(m.outputs.changedFiles as string[])]
+          .sort()
+          .filter(f => !f.startsWith(repo.clusterPath)),
+        shared: /These folders are shared/.test(pr.body ?? ''),
+      }).toEqual({ chain: expected.chain ?? [], shared: !!expected.chain });
     },
   );
+
+  it.each(
+    corpusRepos()
+      .filter(r => !created(r.name))
+      .map(r => [r.name, r] as const),
+  )('%s: refused, saying why, with nothing written', async (_name, repo) => {
+    const { fullName } = await h.newRepo('real', await corpusFiles(repo));
+    const m = mockContext({
+      repoUrl: h.repoUrl(fullName),
+      clusterPath: repo.clusterPath,
+      store,
+    });
+    await expect(bootstrap().handler(m.ctx as any)).rejects.toThrow(
+      EXPECTED[repo.name].bootstrap as RegExp,
+    );
+    expect(h.writes()).toEqual({});
+  });
 
   it.each(
     corpusRepos()
@@ -486,74 +535,57 @@ describe('gitops:secrets:add-external-secret on real repositories (GitHub simula
       integrations: h.integrations,
       octokitFactory: h.octokitFactory,
     });
+  const esCreated = (name: string) =>
+    EXPECTED[name].addExternalSecret === 'created';
 
-  it.each(corpusRepos().map(r => [r.name, r] as const))(
-    '%s',
+  /** The action's input: the repository's own first ClusterSecretStore, when it has one. */
+  async function setUp(repo: CorpusRepo) {
+    const files = await corpusFiles(repo);
+    const model = await buildClusterModel(
+      readerFromFiles(files),
+      repo.clusterPath,
+    );
+    const clusterStore = model.objects.find(
+      o => o.kind === 'ClusterSecretStore',
+    );
+    const { fullName } = await h.newRepo('real-es', files);
+    const m = mockContext({
+      repoUrl: h.repoUrl(fullName),
+      clusterPath: repo.clusterPath,
+      name: 'backstage-test',
+      namespace: EXPECTED[repo.name].esNamespace ?? 'default',
+      storeRef: {
+        kind: 'ClusterSecretStore',
+        name: clusterStore?.name ?? 'aws-secrets-manager',
+      },
+      data: [{ secretKey: 'password', remoteRef: { key: 'backstage-test' } }],
+    });
+    return { files, fullName, m };
+  }
+
+  it.each(
+    corpusRepos()
+      .filter(r => esCreated(r.name))
+      .map(r => [r.name, r] as const),
+  )(
+    '%s: an ExternalSecret beside the store, after the operator',
     async (_name, repo) => {
-      const expected =
-        EXPECTED[repo.name].addExternalSecret ??
-        /applies no ClusterSecretStore named "aws-secrets-manager"\. Stores it applies: none\. ESO is not installed/;
-      const files = await corpusFiles(repo);
-      // The repository's own first ClusterSecretStore, when it has one.
-      const model = await buildClusterModel(
-        readerFromFiles(files),
-        repo.clusterPath,
-      );
-      const store = model.objects.find(o => o.kind === 'ClusterSecretStore');
-      const { fullName } = await h.newRepo('real-es', files);
-      const m = mockContext({
-        repoUrl: h.repoUrl(fullName),
-        clusterPath: repo.clusterPath,
-        name: 'backstage-test',
-        namespace: EXPECTED[repo.name].esNamespace ?? 'default',
-        storeRef: {
-          kind: 'ClusterSecretStore',
-          name: store?.name ?? 'aws-secrets-manager',
-        },
-        data: [{ secretKey: 'password', remoteRef: { key: 'backstage-test' } }],
-      });
-      const outcome = await addExternalSecret()
-        .handler(m.ctx as any)
-        .then(
-          () => 'created' as const,
-          (error: Error) => error,
-        );
-      if (expected !== 'created') {
-        expect(outcome).toBeInstanceOf(Error);
-        expect((outcome as Error).message).toMatch(expected);
-        expect(h.writes()).toEqual({});
-        return;
-      }
-      if (outcome !== 'created') throw outcome;
-      const changed = m.outputs.changedFiles as string[];
+      const { files, fullName, m } = await setUp(repo);
+      await addExternalSecret().handler(m.ctx as any);
+      expect(m.outputs.outcome).toBe('created');
+      expect(
+        await problemsOf(h, repo, fullName, files, m.outputs, kubectl),
+      ).toEqual([]);
       const dir = await h.clone(fullName, m.outputs.branchName as string);
-      for (const file of changed) {
-        const text = await readFile(path.join(dir, file), 'utf8');
-        for (const o of parseObjects(text)) {
-          if (
-            o.kind === 'Kustomization' &&
-            o.apiVersion.startsWith('kustomize.config')
-          )
-            continue;
-          expect({ file, ...validateAny(o) }).toMatchObject({
-            file,
-            valid: true,
-          });
-        }
-        if (files[file] !== undefined)
-          expect(keepsLines(files[file], text)).toEqual([]);
-      }
-      const after = await buildClusterModel(
-        readerFromFiles(
-          Object.fromEntries(
-            Object.entries(await readTree(dir)).filter(
-              ([p]) => !p.startsWith('.git/'),
-            ),
-          ),
+      const tree = Object.fromEntries(
+        Object.entries(await readTree(dir)).filter(
+          ([p]) => !p.startsWith('.git/'),
         ),
+      );
+      const after = await buildClusterModel(
+        readerFromFiles(tree),
         repo.clusterPath,
       );
-      expect(after.duplicates).toEqual([]);
       expect(
         after.objects
           .filter(
@@ -561,15 +593,19 @@ describe('gitops:secrets:add-external-secret on real repositories (GitHub simula
           )
           .map(o => o.namespace),
       ).toEqual([EXPECTED[repo.name].esNamespace ?? 'default']);
-      if (kubectl) {
-        for (const folder of new Set(changed.map(f => path.posix.dirname(f)))) {
-          if (existsSync(path.join(dir, folder, 'kustomization.yaml')))
-            expect({
-              folder,
-              build: await builds(path.join(dir, folder)),
-            }).toEqual({ folder, build: true });
-        }
-      }
     },
   );
+
+  it.each(
+    corpusRepos()
+      .filter(r => !esCreated(r.name))
+      .map(r => [r.name, r] as const),
+  )('%s: refused, saying why, with nothing written', async (_name, repo) => {
+    const { m } = await setUp(repo);
+    await expect(addExternalSecret().handler(m.ctx as any)).rejects.toThrow(
+      (EXPECTED[repo.name].addExternalSecret as RegExp | undefined) ??
+        /applies no ClusterSecretStore named "aws-secrets-manager"\. Stores it applies: none\. ESO is not installed/,
+    );
+    expect(h.writes()).toEqual({});
+  });
 });
