@@ -79,8 +79,9 @@ const EXPECTED: Record<
   'd2-fleet': {
     entry: 'FluxInstance',
     eso: false,
-    bootstrap:
-      /fluxSourceName: names a source the cluster clusters\/staging does not have[\s\S]*OCIRepository flux-system\/flux-system/,
+    // multitenant FluxInstance: the account its own Kustomization (tenants) uses; sourceRef the OCIRepository it syncs.
+    serviceAccountName: 'flux-operator',
+    bootstrap: 'created',
   },
   'flux2-hub-spoke-example': {
     entry: 'Kustomization',
@@ -294,7 +295,7 @@ describe('the repository model on real repositories', () => {
         eso: expected.eso,
         removedApis: !!expected.removedApis,
         duplicates: [],
-        lockedDown: !!expected.serviceAccountName || repo.name === 'd2-fleet',
+        lockedDown: !!expected.serviceAccountName,
       });
     },
   );
@@ -473,6 +474,23 @@ describe('gitops:secrets:bootstrap on real repositories (GitHub simulator)', () 
     const again = mockContext(input);
     await bootstrap().handler(again.ctx as any);
     expect(again.outputs.outcome).toBe('nothing-to-change');
+  });
+
+  it('refuses a fluxSourceName that names no source of the cluster, listing the sources it has', async () => {
+    const repo = corpusRepos().find(
+      r => r.name === 'flux2-monitoring-example',
+    )!;
+    const { fullName } = await h.newRepo('real', await corpusFiles(repo));
+    const m = mockContext({
+      repoUrl: h.repoUrl(fullName),
+      clusterPath: repo.clusterPath,
+      store,
+      fluxSourceName: 'flux-sytem',
+    });
+    await expect(bootstrap().handler(m.ctx as any)).rejects.toThrow(
+      /^fluxSourceName: names a source the cluster clusters\/test does not have:\n.*spec\.sourceRef → GitRepository flux-system\/flux-sytem[\s\S]*Sources it has:[\s\S]*GitRepository flux-system\/flux-system/,
+    );
+    expect(h.writes()).toEqual({});
   });
 
   it('layout own-chain writes our own chain even where the repository has one', async () => {

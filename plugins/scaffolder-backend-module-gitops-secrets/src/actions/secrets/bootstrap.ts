@@ -107,6 +107,12 @@ export function createBootstrapAction(options: {
         intoChain ??
         (await renderBootstrap(input, gitops.readFile, {
           serviceAccountName,
+          // The cluster syncs this repository from an OCIRepository (flux-operator): reference it, by the same name.
+          fluxSourceKind:
+            model.entry?.sourceRef.name === input.fluxSourceName &&
+            model.entry.sourceRef.kind === 'OCIRepository'
+              ? 'OCIRepository'
+              : undefined,
         }));
       checkNoSecondEso(model, rendered.objects);
       checkCollisions(model, rendered.objects);

@@ -27,8 +27,10 @@ import { addKustomizeResources, kustomizeConfig, toYaml } from './yaml';
 /** Sets spec.serviceAccountName on a Flux Kustomization or HelmRelease (other objects are left alone). */
 function withServiceAccount(o: any, name: string) {
   const isFlux =
-    (o.kind === 'Kustomization' && String(o.apiVersion).startsWith('kustomize.toolkit.fluxcd.io/')) ||
-    (o.kind === 'HelmRelease' && String(o.apiVersion).startsWith('helm.toolkit.fluxcd.io/'));
+    (o.kind === 'Kustomization' &&
+      String(o.apiVersion).startsWith('kustomize.toolkit.fluxcd.io/')) ||
+    (o.kind === 'HelmRelease' &&
+      String(o.apiVersion).startsWith('helm.toolkit.fluxcd.io/'));
   if (isFlux) o.spec = { serviceAccountName: name, ...o.spec };
 }
 
@@ -55,6 +57,8 @@ export async function renderBootstrap(
   opts: {
     /** serviceAccountName of every Flux Kustomization and HelmRelease written (a locked-down cluster needs one). */
     serviceAccountName?: string;
+    /** Kind of the source named fluxSourceName (a flux-operator cluster may sync from an OCIRepository). Default GitRepository. */
+    fluxSourceKind?: 'GitRepository' | 'OCIRepository';
   } = {},
 ): Promise<RenderedBootstrap> {
   const layout = bootstrapLayout(input.clusterPath);
@@ -62,7 +66,17 @@ export async function renderBootstrap(
   const files: FileChange[] = [];
   const objects: RenderedBootstrap['objects'] = [];
   const write = (path: string, objs: object[], header: string) => {
-    if (opts.serviceAccountName) objs.forEach(o => withServiceAccount(o, opts.serviceAccountName!));
+    if (opts.serviceAccountName)
+      objs.forEach(o => withServiceAccount(o, opts.serviceAccountName!));
+    if (opts.fluxSourceKind)
+      objs.forEach((o: any) => {
+        if (
+          o.kind === 'Kustomization' &&
+          o.spec?.sourceRef?.name === input.fluxSourceName &&
+          o.spec.sourceRef.kind === 'GitRepository'
+        )
+          o.spec.sourceRef.kind = opts.fluxSourceKind;
+      });
     files.push({ path, content: toYaml(objs, `${GENERATED_BY}\n${header}`) });
     objects.push({ path, objects: objs });
   };
