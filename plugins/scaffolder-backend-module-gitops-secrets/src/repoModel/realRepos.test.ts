@@ -133,6 +133,15 @@ const EXPECTED: Record<
     addExternalSecret:
       /is applied into namespace external-secrets \(targetNamespace of Kustomization [^)]*\), so an ExternalSecret for namespace default cannot go there/,
   },
+  'radix-flux': {
+    entry: 'Kustomization',
+    eso: true,
+    bootstrap:
+      /already installed for clusters\/development[\s\S]*HelmRelease external-secrets\/external-secrets-operator \(components\/third-party\/externalsecrets\/operator\/helmRelease\.yaml/,
+    // Its SecretStore is a shared component applied into three namespaces.
+    addExternalSecret:
+      /components\/third-party\/externalsecrets\/stores\/secretstore\.yaml is built 3 times/,
+  },
   'kochhaus-home': {
     entry: 'FluxInstance',
     eso: true,
@@ -556,25 +565,33 @@ describe('gitops:secrets:add-external-secret on real repositories (GitHub simula
   const esCreated = (name: string) =>
     EXPECTED[name].addExternalSecret === 'created';
 
-  /** The action's input: the repository's own first ClusterSecretStore, when it has one. */
+  const namespaceOf = (
+    repo: CorpusRepo,
+    found?: { kind: string; namespace?: string },
+  ) =>
+    EXPECTED[repo.name].esNamespace ??
+    (found?.kind === 'SecretStore' ? found.namespace! : 'default');
+
+  /** The action's input: the repository's own first store, when it has one. */
   async function setUp(repo: CorpusRepo) {
     const files = await corpusFiles(repo);
     const model = await buildClusterModel(
       readerFromFiles(files),
       repo.clusterPath,
     );
-    const clusterStore = model.objects.find(
-      o => o.kind === 'ClusterSecretStore',
-    );
+    // A ClusterSecretStore first; else a SecretStore, in its own namespace.
+    const found =
+      model.objects.find(o => o.kind === 'ClusterSecretStore') ??
+      model.objects.find(o => o.kind === 'SecretStore');
     const { fullName } = await h.newRepo('real-es', files);
     const m = mockContext({
       repoUrl: h.repoUrl(fullName),
       clusterPath: repo.clusterPath,
       name: 'backstage-test',
-      namespace: EXPECTED[repo.name].esNamespace ?? 'default',
+      namespace: namespaceOf(repo, found),
       storeRef: {
-        kind: 'ClusterSecretStore',
-        name: clusterStore?.name ?? 'aws-secrets-manager',
+        kind: found?.kind ?? 'ClusterSecretStore',
+        name: found?.name ?? 'aws-secrets-manager',
       },
       data: [{ secretKey: 'password', remoteRef: { key: 'backstage-test' } }],
     });
@@ -610,7 +627,7 @@ describe('gitops:secrets:add-external-secret on real repositories (GitHub simula
             o => o.kind === 'ExternalSecret' && o.name === 'backstage-test',
           )
           .map(o => o.namespace),
-      ).toEqual([EXPECTED[repo.name].esNamespace ?? 'default']);
+      ).toEqual([m.ctx.input.namespace]);
     },
   );
 

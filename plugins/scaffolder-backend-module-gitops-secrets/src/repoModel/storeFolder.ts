@@ -94,6 +94,27 @@ export async function locateStoreFolder(
       }, so an ExternalSecret applied with it could run before the operator is ready.`,
     );
   }
+  // A file built more than once (several Kustomizations, or several kustomize overlays with their own namespace:)
+  // would create the ExternalSecret once per build, in each build's namespace.
+  const builds = [
+    ...new Set(
+      model.objects
+        .filter(
+          o =>
+            o.file === store.file &&
+            o.kind === store.kind &&
+            o.name === store.name,
+        )
+        .map(o => `${o.appliedBy}${o.namespace ? ` into ${o.namespace}` : ''}`),
+    ),
+  ];
+  if (builds.length > 1) {
+    throw new InputError(
+      `storeRef: ${store.file} is built ${builds.length} times (${builds.join(
+        '; ',
+      )}); an ExternalSecret beside the store would be created by each build, in its namespace. Put it with the app instead.`,
+    );
+  }
   const dir = posix.dirname(store.file);
   const kustomization = await readFile(`${dir}/kustomization.yaml`);
   const folderNamespace = kustomization
