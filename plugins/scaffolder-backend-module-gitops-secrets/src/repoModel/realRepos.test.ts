@@ -389,7 +389,14 @@ describe('gitops:secrets:bootstrap on real repositories (GitHub simulator)', () 
           .sort()
           .filter(f => !f.startsWith(repo.clusterPath)),
         shared: /These folders are shared/.test(pr.body ?? ''),
-      }).toEqual({ chain: expected.chain ?? [], shared: !!expected.chain });
+        found: (pr.body ?? '').includes(
+          '## What the repository holds for this cluster',
+        ),
+      }).toEqual({
+        chain: expected.chain ?? [],
+        shared: !!expected.chain,
+        found: true,
+      });
     },
   );
 
