@@ -66,8 +66,18 @@ const SOURCE_KINDS = new Set([
   'ExternalArtifact',
 ]);
 
-/** ESO API versions ESO no longer serves (2.x serves external-secrets.io/v1 only). */
-const REMOVED_ESO_VERSIONS = new Set(['v1alpha1', 'v1beta1']);
+/**
+ * The version ESO serves for each kind of external-secrets.io (ESO 2.9's CRDs): v1alpha1 and v1beta1 of the
+ * stores and ExternalSecrets are no longer served, while PushSecrets are still v1alpha1.
+ */
+export const ESO_SERVED_VERSION: Record<string, string> = {
+  ExternalSecret: 'v1',
+  SecretStore: 'v1',
+  ClusterSecretStore: 'v1',
+  ClusterExternalSecret: 'v1',
+  PushSecret: 'v1alpha1',
+  ClusterPushSecret: 'v1alpha1',
+};
 
 export function isManifestPath(path: string): boolean {
   return (
@@ -894,10 +904,8 @@ export function findEso(
     });
     versions.add(o.apiVersion);
     const version = o.apiVersion.split('/')[1] ?? '';
-    if (
-      o.group === 'external-secrets.io' &&
-      REMOVED_ESO_VERSIONS.has(version)
-    ) {
+    const served = ESO_SERVED_VERSION[o.kind];
+    if (o.group === 'external-secrets.io' && served && version !== served) {
       found.removedApis.push({ id, apiVersion: o.apiVersion, file: o.file });
     }
   }

@@ -213,12 +213,15 @@ async function problemsOf(
   files: Record<string, string>,
   outputs: Record<string, unknown>,
   kubectl: boolean,
+  /** A migration rewrites apiVersion lines of files it did not write: those checks are its own. */
+  opts: { writtenByUs: boolean } = { writtenByUs: true },
 ): Promise<string[]> {
   const problems: string[] = [];
   const changed = outputs.changedFiles as string[];
   const dir = await h.clone(fullName, outputs.branchName as string);
   for (const file of changed) {
     const text = await readFile(path.join(dir, file), 'utf8');
+    if (!opts.writtenByUs) continue;
     for (const o of parseObjects(text)) {
       if (
         o.kind === 'Kustomization' &&
@@ -505,6 +508,71 @@ describe('gitops:secrets:bootstrap on real repositories (GitHub simulator)', () 
     });
     await expect(bootstrap().handler(m.ctx as any)).rejects.toThrow(
       /^fluxSourceName: names a source the cluster clusters\/test does not have:\n.*spec\.sourceRef → GitRepository flux-system\/flux-sytem[\s\S]*Sources it has:[\s\S]*GitRepository flux-system\/flux-system/,
+    );
+    expect(h.writes()).toEqual({});
+  });
+
+  it.each(
+    corpusRepos()
+      .filter(r => EXPECTED[r.name].removedApis)
+      .map(r => [r.name, r] as const),
+  )(
+    '%s, mode migrate-apis: every manifest on a removed ESO API moves to v1, one line each, nothing else changes',
+    async (_name, repo) => {
+      const files = await corpusFiles(repo);
+      const { fullName } = await h.newRepo('real-migrate', files);
+      const m = mockContext({
+        repoUrl: h.repoUrl(fullName),
+        clusterPath: repo.clusterPath,
+        store,
+        mode: 'migrate-apis',
+      });
+      await bootstrap().handler(m.ctx as any);
+      expect(m.outputs.outcome).toBe('created');
+      expect(
+        await problemsOf(h, repo, fullName, files, m.outputs, kubectl, {
+          writtenByUs: false,
+        }),
+      ).toEqual([]);
+      const dir = await h.clone(fullName, m.outputs.branchName as string);
+      const tree = Object.fromEntries(
+        Object.entries(await readTree(dir)).filter(
+          ([p]) => !p.startsWith('.git/'),
+        ),
+      );
+      const after = await buildClusterModel(
+        readerFromFiles(tree),
+        repo.clusterPath,
+      );
+      expect(after.eso.removedApis).toEqual([]);
+      // Only apiVersion lines changed.
+      const changedLines = (m.outputs.changedFiles as string[]).flatMap(f => {
+        const a = files[f].split('\n');
+        return tree[f].split('\n').filter((line, i) => line !== a[i]);
+      });
+      expect(changedLines.length).toBeGreaterThan(0);
+      expect(
+        changedLines.filter(
+          l => !/^\s*apiVersion: external-secrets\.io\/v1\s*$/.test(l),
+        ),
+      ).toEqual([]);
+    },
+  );
+
+  it('mode migrate-apis where no ESO is installed is refused, with nothing written', async () => {
+    const repo = corpusRepos().find(r => r.name === 'gitops-istio')!;
+    const { fullName } = await h.newRepo(
+      'real-migrate',
+      await corpusFiles(repo),
+    );
+    const m = mockContext({
+      repoUrl: h.repoUrl(fullName),
+      clusterPath: repo.clusterPath,
+      store,
+      mode: 'migrate-apis',
+    });
+    await expect(bootstrap().handler(m.ctx as any)).rejects.toThrow(
+      /mode: migrate-apis moves an installed ESO's manifests to external-secrets\.io\/v1, but no ESO is installed for clusters\/my-cluster/,
     );
     expect(h.writes()).toEqual({});
   });

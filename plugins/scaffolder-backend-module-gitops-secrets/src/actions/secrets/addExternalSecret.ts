@@ -105,7 +105,10 @@ export function createAddExternalSecretAction(options: {
       const result = await publishPullRequest(ctx, octokit, gitops, {
         branchName,
         title,
-        description: `${externalSecretBody(input, rendered)}\n\n${modelSection(model, placed)}`,
+        description: `${externalSecretBody(input, rendered)}\n\n${modelSection(
+          model,
+          placed,
+        )}`,
         commitMessage: input.commitMessage ?? title,
         files: rendered.files,
         overwrite: input.overwrite,

@@ -142,7 +142,11 @@ describe('gitops:secrets:bootstrap against the GitHub simulator', () => {
     // branch. With the base tree listing, one GraphQL read of every manifest (the repository model; the cluster's
     // kustomization.yaml, extended, comes from it), the 4 writes and the label: 8 requests in all.
     expect(h.sim.counters().byEndpoint['POST /graphql']).toBe(2);
-    expect(h.sim.counters().byEndpoint['GET /repos/{owner}/{repo}/git/blobs/{file_sha}']).toBeUndefined();
+    expect(
+      h.sim.counters().byEndpoint[
+        'GET /repos/{owner}/{repo}/git/blobs/{file_sha}'
+      ],
+    ).toBeUndefined();
     expect(h.sim.counters().total).toBe(8);
 
     const [pr] = h.sim.listPulls(fullName);

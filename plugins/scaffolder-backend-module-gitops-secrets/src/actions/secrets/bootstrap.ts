@@ -29,6 +29,7 @@ import {
 import { bootstrapInputSchema } from './inputs';
 import { bootstrapBody, bootstrapTitle } from './prBody';
 import { chainBody } from './chainBody';
+import { runMigrateApis } from './migrateApis';
 import { renderIntoChain } from '../../manifests/secrets/chain';
 import { findInfrastructureChain } from '../../repoModel/chain';
 
@@ -69,7 +70,10 @@ export function createBootstrapAction(options: {
         token: input.token,
       });
       const branchName =
-        input.branchName ?? `eso-bootstrap/${slug(input.clusterPath)}`;
+        input.branchName ??
+        `${
+          input.mode === 'migrate-apis' ? 'eso-migrate' : 'eso-bootstrap'
+        }/${slug(input.clusterPath)}`;
       // Known before reading: the branch is read in the same request as the repository.
       const gitops = await openGitopsRepo(octokit, {
         owner,
@@ -86,6 +90,16 @@ export function createBootstrapAction(options: {
         'clusterPath',
         `${owner}/${repo}@${gitops.baseBranch}`,
       );
+      if (input.mode === 'migrate-apis') {
+        await runMigrateApis(ctx as any, {
+          input,
+          model,
+          gitops,
+          octokit,
+          branchName,
+        });
+        return;
+      }
       const convention = model.flags.defaultServiceAccount
         ? conventionServiceAccount(model)
         : undefined;
