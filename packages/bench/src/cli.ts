@@ -140,7 +140,7 @@ export async function main(argv: string[]): Promise<number> {
         files: 30,
         runs: num(values['pr-runs'], 5, 1),
         latencies: smoke ? [0] : [0, 100],
-        seedFileCount: smoke ? 20 : 200,
+        seedFileCount: smoke ? 20 : 300,
         log,
       });
       results.errors.push(...results.pr.errors);

@@ -52,7 +52,7 @@ const steps: Array<{
   {
     name: 'the shared secrets bootstrap leaf clusters apply',
     action: 'bootstrap',
-    input: { clusterPath: 'clusters/bases/secrets', store },
+    input: { clusterPath: 'clusters/bases/secrets', sharedBase: true, store },
   },
   {
     name: 'the leaf-cluster template',

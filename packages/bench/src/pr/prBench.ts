@@ -69,7 +69,22 @@ export function changeFiles(n: number, tag: string): Record<string, string> {
 
 /** A fleet repository with some history-free bulk: `count` files under clusters/. */
 function seedFiles(count: number): Record<string, string> {
-  const files: Record<string, string> = { 'README.md': '# fleet\n' };
+  const files: Record<string, string> = {
+    'README.md': '# fleet\n',
+    // What `flux bootstrap --path=clusters/bench` commits: the bootstrap action refuses a path nothing applies.
+    'clusters/bench/flux-system/gotk-sync.yaml': [
+      'apiVersion: source.toolkit.fluxcd.io/v1',
+      'kind: GitRepository',
+      'metadata: { name: flux-system, namespace: flux-system }',
+      'spec: { interval: 1m0s, ref: { branch: main }, url: ssh://git@github.com/bench/fleet }',
+      '---',
+      'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+      'kind: Kustomization',
+      'metadata: { name: flux-system, namespace: flux-system }',
+      'spec: { interval: 10m0s, path: ./clusters/bench, prune: true, sourceRef: { kind: GitRepository, name: flux-system } }',
+      '',
+    ].join('\n'),
+  };
   for (let i = 0; i < count; i++) {
     files[
       `clusters/cluster-${String(i % 20).padStart(2, '0')}/apps/app-${i}.yaml`
@@ -346,7 +361,7 @@ export async function runPrBench(opts: {
     }
     return {
       files: opts.files,
-      seedFiles: opts.seedFileCount + 1,
+      seedFiles: opts.seedFileCount + 2,
       variants: results,
       bootstrap,
       errors,

@@ -1,6 +1,6 @@
 /*
  * `POST /api/graphql`: a read-only slice of GitHub's schema — repository (with the viewer's permission), refs, their
- * target commits (tree, parents) and associated pull requests, pull requests, viewer. octokit-plugin-create-pull-request
+ * target commits (tree, parents) and associated pull requests, pull requests, blobs by `object(oid:)`, viewer. octokit-plugin-create-pull-request
  * (used by `publish:github:pull-request`) asks for a branch's open pull request this way; the gitops actions read the
  * repository, the target branch and their own branch in one query.
  */
@@ -298,6 +298,23 @@ function repositoryObject(ctx: HandlerContext, repo: RepoHandle): GqlObject {
     ref: async (args: Record<string, any>) => {
       const found = await findRef(repo, String(args.qualifiedName ?? ''));
       return found ? refObject(sim, repo, found.ref, found.sha) : null;
+    },
+    // `object(oid:)` for blobs: the gitops actions read many files in one query, one alias per blob.
+    object: async (args: Record<string, any>) => {
+      const oid = String(args.oid ?? '');
+      const content = await repo.git.readBlob(oid);
+      if (!content) return null;
+      const isBinary = content.includes(0);
+      return {
+        __typename: 'Blob',
+        id: nodeId('B', `${repo.fullName}:${oid}`),
+        oid,
+        byteSize: content.length,
+        isBinary,
+        // GitHub truncates `text` of large blobs (isTruncated); the simulator never does.
+        isTruncated: false,
+        text: isBinary ? null : content.toString('utf8'),
+      };
     },
     pullRequest: async (args: Record<string, any>) => {
       const pr = repo.meta.pulls.find(p => p.number === Number(args.number));

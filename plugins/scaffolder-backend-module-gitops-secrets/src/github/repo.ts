@@ -7,6 +7,7 @@ import {
   statusOf,
 } from './errors';
 import { TreeEntry } from './gitObjects';
+import { readBlobTexts } from './readBlobs';
 import {
   BranchState,
   branchStateFrom,
@@ -50,6 +51,18 @@ export interface GitopsRepo {
    * implementations; `planChanges` then compares `readFile` contents.
    */
   blobSha?(path: string): Promise<string | undefined>;
+  /**
+   * Every file of the snapshot with its size in bytes (when GitHub gave it),
+   * or undefined when the listing was truncated. Optional for other
+   * implementations.
+   */
+  allFiles?(): Array<{ path: string; size?: number }> | undefined;
+  /**
+   * Contents of many files at once (absent: no such file, or unreadable as
+   * text). `openGitopsRepo` reads them with one GraphQL query per
+   * `BLOBS_PER_QUERY` blobs. Optional for other implementations.
+   */
+  readFiles?(paths: string[]): Promise<Map<string, string>>;
 }
 
 /** What `openGitopsRepo` read besides the public fields, for `publishPullRequest`. */
@@ -191,6 +204,7 @@ export async function openGitopsRepo(
   let baseTreeSha: string;
   let entries: TreeEntry[] | undefined;
   let files: Map<string, string> | undefined;
+  const sizes = new Map<string, number>();
   try {
     const { data } = await octokit.rest.git.getTree({
       owner,
@@ -211,7 +225,10 @@ export async function openGitopsRepo(
           type,
           sha: entry.sha,
         });
-        if (type === 'blob') files.set(entry.path, entry.sha);
+        if (type === 'blob') {
+          files.set(entry.path, entry.sha);
+          if (typeof entry.size === 'number') sizes.set(entry.path, entry.size);
+        }
       }
     }
   } catch (error) {
@@ -318,6 +335,32 @@ export async function openGitopsRepo(
     return out.sort();
   };
 
+  const readFiles = async (paths: string[]): Promise<Map<string, string>> => {
+    const out = new Map<string, string>();
+    if (!files) {
+      await Promise.all(
+        paths.map(async p => {
+          const content = await readFile(p);
+          if (content !== undefined) out.set(p, content);
+        }),
+      );
+      return out;
+    }
+    const wanted = paths.filter(p => files!.has(p));
+    const missing = [
+      ...new Set(wanted.map(p => files!.get(p)!).filter(s => !blobCache.has(s))),
+    ];
+    if (missing.length) {
+      const texts = await readBlobTexts(octokit, owner, repo, missing);
+      for (const [sha, text] of texts) blobCache.set(sha, Promise.resolve(text));
+    }
+    for (const p of wanted) {
+      const sha = files.get(p)!;
+      if (blobCache.has(sha)) out.set(p, await blobCache.get(sha)!);
+    }
+    return out;
+  };
+
   const snapshot: GitopsRepo = {
     owner,
     repo,
@@ -330,6 +373,11 @@ export async function openGitopsRepo(
     readFile,
     listFiles,
     blobSha,
+    allFiles: () =>
+      files
+        ? [...files.keys()].map(path => ({ path, size: sizes.get(path) }))
+        : undefined,
+    readFiles,
   };
   extras.set(snapshot, {
     entries,

@@ -1,3 +1,9 @@
+import {
+  checkClusterPath,
+  checkCollisions,
+  loadClusterModel,
+  writtenObjects,
+} from '../../repoModel';
 import { ScmIntegrationRegistry } from '@backstage/integration';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { Octokit } from '@octokit/rest';
@@ -390,6 +396,14 @@ export function createAddTemplateAction(options: {
         host,
         warn: m => ctx.logger.warn(m),
       });
+      // The management cluster as Flux applies it: its path must be applied, and no object written may exist already.
+      const model = await loadClusterModel(gitops, input.managementClusterPath);
+      checkClusterPath(
+        model,
+        'managementClusterPath',
+        `${owner}/${repo}@${gitops.baseBranch}`,
+      );
+      checkCollisions(model, writtenObjects(plan.files));
       ctx.logger.info(
         `Leaf-cluster template ${input.templateName}: ${plan.files.length} file(s); ClusterBootstrapConfig ${plan.bootstrapConfig.state}, ClusterResourceSet ${plan.resourceSet.state}`,
       );

@@ -29,6 +29,12 @@ import {
   validateRendered,
 } from '../../render';
 import {
+  checkClusterPath,
+  checkCollisions,
+  loadClusterModel,
+  writtenObjects,
+} from '../../repoModel';
+import {
   DNS1123_LABEL_PATTERN,
   normaliseRepoPath,
   parseActionInput,
@@ -422,6 +428,14 @@ export function createCreateLeafAction(options: {
         targetBranch: input.targetBranch,
       });
       const plan = await planCreateLeaf(input, gitops);
+      // The management cluster as Flux applies it: its path must be applied, and no object written may exist already.
+      const model = await loadClusterModel(gitops, input.managementClusterPath);
+      checkClusterPath(
+        model,
+        'managementClusterPath',
+        `${owner}/${repo}@${gitops.baseBranch}`,
+      );
+      checkCollisions(model, writtenObjects(plan.files));
       for (const w of plan.warnings) ctx.logger.warn(w);
       ctx.logger.info(
         `Rendered ${plan.template.template.kind} ${plan.template.name} for ${plan.clusterNamespace}/${plan.clusterName}: ${plan.files.length} file(s)`,

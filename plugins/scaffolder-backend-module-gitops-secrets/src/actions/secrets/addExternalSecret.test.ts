@@ -155,8 +155,9 @@ describe('gitops:secrets:add-external-secret against the GitHub simulator', () =
   it('fails naming the bootstrap template when the cluster has no bootstrap, with no write', async () => {
     const fullName = await newRepo(clusterFiles(CLUSTER));
     const { ctx } = mockContext(input(h.repoUrl(fullName)));
+    // The repository model finds neither the bootstrap's layout nor a store set up by hand.
     await expect(action().handler(ctx)).rejects.toThrow(
-      `clusterPath: ${CLUSTER} has no External Secrets bootstrap on main (${CLUSTER}/external-secrets/crs.yaml with Kustomization external-secrets-crs is missing). Run the "eso-flux-bootstrap" template (action gitops:secrets:bootstrap) for this cluster first`,
+      `storeRef: the cluster ${CLUSTER} applies no ClusterSecretStore named "aws-secrets-manager". Stores it applies: none. ESO is not installed for this cluster: run gitops:secrets:bootstrap (template eso-flux-bootstrap) first`,
     );
     expect(h.writes()).toEqual({});
   });

@@ -9,6 +9,14 @@ import {
   publishPullRequest,
 } from '../../github';
 import { renderExternalSecret } from '../../manifests/secrets';
+import {
+  checkClusterPath,
+  checkCollisions,
+  describeModel,
+  loadClusterModel,
+  modelSection,
+} from '../../repoModel';
+import { locateStoreFolder } from '../../repoModel/storeFolder';
 import { parseActionInput, toScaffolderSchema } from '../../validation';
 import { examples } from './addExternalSecret.examples';
 import {
@@ -70,7 +78,20 @@ export function createAddExternalSecretAction(options: {
         targetBranch: input.targetBranch,
         branchName,
       });
-      const rendered = await renderExternalSecret(input, gitops);
+      // What Flux applies for the cluster, before writing: the bootstrap's layout or a store set up by hand.
+      const model = await loadClusterModel(gitops, input.clusterPath);
+      checkClusterPath(
+        model,
+        'clusterPath',
+        `${owner}/${repo}@${gitops.baseBranch}`,
+      );
+      const located = await locateStoreFolder(model, input, gitops.readFile);
+      const rendered = await renderExternalSecret(input, gitops, located);
+      checkCollisions(model, rendered.objects);
+      const placed = [
+        `The ExternalSecret goes to ${rendered.crsDir}, beside ${rendered.store.kind} ${rendered.store.name} (${rendered.store.path}).`,
+      ];
+      const found = describeModel(model, placed);
 
       if (ctx.isDryRun) {
         await outputDryRun(
@@ -80,6 +101,7 @@ export function createAddExternalSecretAction(options: {
           rendered.files,
           input.overwrite,
         );
+        ctx.output('repository', found);
         return;
       }
 
@@ -87,7 +109,10 @@ export function createAddExternalSecretAction(options: {
       const result = await publishPullRequest(ctx, octokit, gitops, {
         branchName,
         title,
-        description: externalSecretBody(input, rendered),
+        description: `${externalSecretBody(input, rendered)}\n\n${modelSection(
+          model,
+          placed,
+        )}`,
         commitMessage: input.commitMessage ?? title,
         files: rendered.files,
         overwrite: input.overwrite,

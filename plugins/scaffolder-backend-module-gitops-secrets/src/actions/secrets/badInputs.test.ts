@@ -486,8 +486,9 @@ const cases: Case[] = [
     patch: i => {
       i.clusterPath = 'clusters/other';
     },
+    // The repository model: nothing applies clusters/other, so nothing would apply an ExternalSecret there.
     error:
-      /clusterPath: clusters\/other has no External Secrets bootstrap .* Run the "eso-flux-bootstrap" template/,
+      /clusterPath: no Flux Kustomization or FluxInstance in acme\/\S+@main applies clusters\/other/,
     reads: true,
   },
   {

@@ -142,9 +142,14 @@ describe('gitops:secrets:bootstrap against the GitHub simulator', () => {
     expect(writes['POST /repos/{owner}/{repo}/git/blobs']).toBeUndefined();
     expect(writes['POST /repos/{owner}/{repo}/pulls']).toBe(1);
     // The branch name is known before the repository is read, so one GraphQL read covers repository, base and
-    // branch. With the base tree listing, one blob read (the cluster's kustomization.yaml, extended), the 4 writes
-    // and the label: 8 requests in all.
-    expect(h.sim.counters().byEndpoint['POST /graphql']).toBe(1);
+    // branch. With the base tree listing, one GraphQL read of every manifest (the repository model; the cluster's
+    // kustomization.yaml, extended, comes from it), the 4 writes and the label: 8 requests in all.
+    expect(h.sim.counters().byEndpoint['POST /graphql']).toBe(2);
+    expect(
+      h.sim.counters().byEndpoint[
+        'GET /repos/{owner}/{repo}/git/blobs/{file_sha}'
+      ],
+    ).toBeUndefined();
     expect(h.sim.counters().total).toBe(8);
 
     const [pr] = h.sim.listPulls(fullName);

@@ -9,6 +9,17 @@ import {
   publishPullRequest,
 } from '../../github';
 import { renderBootstrap } from '../../manifests/secrets';
+import {
+  checkClusterPath,
+  checkCollisions,
+  checkLockdown,
+  checkNoSecondEso,
+  checkSourceRefs,
+  conventionServiceAccount,
+  describeModel,
+  loadClusterModel,
+  modelSection,
+} from '../../repoModel';
 import { parseActionInput, toScaffolderSchema } from '../../validation';
 import { examples } from './bootstrap.examples';
 import {
@@ -19,6 +30,10 @@ import {
 } from './common';
 import { bootstrapInputSchema } from './inputs';
 import { bootstrapBody, bootstrapTitle } from './prBody';
+import { chainBody } from './chainBody';
+import { runMigrateApis } from './migrateApis';
+import { renderIntoChain } from '../../manifests/secrets/chain';
+import { findInfrastructureChain } from '../../repoModel/chain';
 
 export const BOOTSTRAP_ACTION_ID = 'gitops:secrets:bootstrap';
 
@@ -58,7 +73,11 @@ export function createBootstrapAction(options: {
       });
       const branchName =
         input.branchName ??
-        derivedBranchName('eso-bootstrap', slug(input.clusterPath), input);
+        derivedBranchName(
+          input.mode === 'migrate-apis' ? 'eso-migrate' : 'eso-bootstrap',
+          slug(input.clusterPath),
+          input,
+        );
       // Known before reading: the branch is read in the same request as the repository.
       const gitops = await openGitopsRepo(octokit, {
         owner,
@@ -66,7 +85,84 @@ export function createBootstrapAction(options: {
         targetBranch: input.targetBranch,
         branchName,
       });
-      const rendered = await renderBootstrap(input, gitops.readFile);
+      // Read what Flux applies for the cluster before writing anything; every refusal below writes nothing.
+      const model = await loadClusterModel(gitops, input.clusterPath, {
+        sharedBaseSource: input.sharedBase ? input.fluxSourceName : undefined,
+      });
+      checkClusterPath(
+        model,
+        'clusterPath',
+        `${owner}/${repo}@${gitops.baseBranch}`,
+      );
+      if (input.mode === 'migrate-apis') {
+        await runMigrateApis(ctx as any, {
+          input,
+          model,
+          gitops,
+          octokit,
+          branchName,
+        });
+        return;
+      }
+      const convention = model.flags.defaultServiceAccount
+        ? conventionServiceAccount(model)
+        : undefined;
+      const serviceAccountName = input.serviceAccountName ?? convention?.name;
+      const chain =
+        input.layout === 'auto' ? findInfrastructureChain(model) : undefined;
+      const intoChain = chain
+        ? await renderIntoChain(
+            input,
+            {
+              controllersDir: chain.controllers.path!,
+              configsDir: chain.configs.path!,
+            },
+            gitops.readFile,
+            { serviceAccountName },
+          )
+        : undefined;
+      const rendered =
+        intoChain ??
+        (await renderBootstrap(input, gitops.readFile, {
+          serviceAccountName,
+          // The cluster syncs this repository from an OCIRepository (flux-operator): reference it, by the same name.
+          fluxSourceKind:
+            model.entry?.sourceRef.name === input.fluxSourceName &&
+            model.entry.sourceRef.kind === 'OCIRepository'
+              ? 'OCIRepository'
+              : undefined,
+        }));
+      checkNoSecondEso(model, rendered.objects);
+      checkCollisions(model, rendered.objects);
+      checkSourceRefs(model, rendered.objects, ref =>
+        ref.kind === 'GitRepository' && ref.name === input.fluxSourceName
+          ? 'fluxSourceName'
+          : 'chartSource',
+      );
+      checkLockdown(model, rendered.objects);
+      const extra = chain
+        ? [
+            `The cluster runs infrastructure as a chain: ${chain.controllers.name} (${chain.controllers.file}, wait: true) → ${chain.configs.name} (dependsOn it). The operator goes into ${chain.controllers.path}, the store into ${chain.configs.path}.`,
+            ...(chain.sharedWith.length
+              ? [
+                  `Those folders are also applied by: ${chain.sharedWith.join(
+                    '; ',
+                  )}.`,
+                ]
+              : []),
+          ]
+        : [];
+      if (serviceAccountName)
+        extra.push(
+          ...[
+            `serviceAccountName ${serviceAccountName} on every Flux object written (${
+              input.serviceAccountName
+                ? 'input'
+                : `as ${convention!.from.slice(0, 3).join(', ')}`
+            }).`,
+          ],
+        );
+      const found = describeModel(model, extra);
       ctx.logger.info(
         `Rendered the ESO ${input.esoVersion} bootstrap for ${input.clusterPath}: ${rendered.files.length} files`,
       );
@@ -79,6 +175,7 @@ export function createBootstrapAction(options: {
           rendered.files,
           input.overwrite,
         );
+        ctx.output('repository', found);
         return;
       }
 
@@ -86,10 +183,19 @@ export function createBootstrapAction(options: {
       const result = await publishPullRequest(ctx, octokit, gitops, {
         branchName,
         title,
-        description: bootstrapBody(input, rendered),
+        description: `${
+          chain && intoChain
+            ? chainBody(input, chain, intoChain)
+            : bootstrapBody(
+                input,
+                rendered as Awaited<ReturnType<typeof renderBootstrap>>,
+              )
+        }\n\n${modelSection(model, extra)}`,
         commitMessage:
           input.commitMessage ??
-          `${title}\n\nCRDs (tag v${input.esoVersion}) → operator (wait) → stores and ExternalSecrets.`,
+          (chain
+            ? `${title}\n\nInto the existing chain: operator in ${chain.controllers.path} (${chain.controllers.name}, wait) → store in ${chain.configs.path} (${chain.configs.name}).`
+            : `${title}\n\nCRDs (tag v${input.esoVersion}) → operator (wait) → stores and ExternalSecrets.`),
         files: rendered.files,
         overwrite: input.overwrite,
         labels: input.labels,

@@ -44,6 +44,12 @@ export const publishOutputSchema = z.object({
     )
     .optional()
     .describe('Dry run only: every rendered file with its content.'),
+  repository: z
+    .array(z.string())
+    .optional()
+    .describe(
+      'Dry run only: what the action found in the repository for this cluster (what applies it, lockdown, ESO installed, what it could not resolve).',
+    ),
 });
 
 /** Slug of a path for branch names: clusters/a/b → clusters-a-b. */

@@ -517,6 +517,27 @@ export const bootstrapInputSchema = z
         'git: a Kustomization applies the CRDs from the ESO repository at tag v<esoVersion> (prune: false); chart: the chart installs them.',
       ),
     ...fluxSourceShape,
+    serviceAccountName: dnsSubdomain(
+      "serviceAccountName of the Flux Kustomizations and the HelmRelease written (flux-system namespace). Default: none, or on a cluster locked down with --default-service-account the one the repository's other Kustomizations in flux-system use.",
+    ).optional(),
+    mode: z
+      .enum(['install', 'migrate-apis'])
+      .default('install')
+      .describe(
+        'install: install ESO (refused where ESO is already installed for the cluster). migrate-apis: where ESO is installed, move every manifest the cluster applies on a removed ESO API (external-secrets.io/v1alpha1, v1beta1) to external-secrets.io/v1; refused, naming them, for objects the v1 schema rejects as they are. store and externalSecrets are not used then.',
+      ),
+    layout: z
+      .enum(['auto', 'own-chain'])
+      .default('auto')
+      .describe(
+        'auto: where the cluster already runs infrastructure as a chain (a Flux Kustomization with wait: true installing charts, and one that dependsOn it applying custom resources), the operator goes into the first step and the store into the second; elsewhere our own chain. own-chain: always our own chain under <clusterPath>/external-secrets.',
+      ),
+    sharedBase: z
+      .boolean()
+      .default(false)
+      .describe(
+        'The cluster path is a shared base other clusters apply (e.g. clusters/bases/secrets for gitops:cluster:create-leaf), which nothing in the repository applies yet. Without it, a cluster path no Flux Kustomization or FluxInstance applies is refused.',
+      ),
     store: storeSchema,
     externalSecrets: z
       .array(

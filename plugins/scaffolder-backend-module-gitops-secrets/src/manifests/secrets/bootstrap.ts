@@ -24,6 +24,16 @@ import {
 } from './layout';
 import { addKustomizeResources, kustomizeConfig, toYaml } from './yaml';
 
+/** Sets spec.serviceAccountName on a Flux Kustomization or HelmRelease (other objects are left alone). */
+function withServiceAccount(o: any, name: string) {
+  const isFlux =
+    (o.kind === 'Kustomization' &&
+      String(o.apiVersion).startsWith('kustomize.toolkit.fluxcd.io/')) ||
+    (o.kind === 'HelmRelease' &&
+      String(o.apiVersion).startsWith('helm.toolkit.fluxcd.io/'));
+  if (isFlux) o.spec = { serviceAccountName: name, ...o.spec };
+}
+
 const GENERATED_BY =
   'Written by the Backstage action gitops:secrets:bootstrap.';
 
@@ -44,12 +54,29 @@ export interface RenderedBootstrap {
 export async function renderBootstrap(
   input: BootstrapInput,
   readFile: (path: string) => Promise<string | undefined>,
+  opts: {
+    /** serviceAccountName of every Flux Kustomization and HelmRelease written (a locked-down cluster needs one). */
+    serviceAccountName?: string;
+    /** Kind of the source named fluxSourceName (a flux-operator cluster may sync from an OCIRepository). Default GitRepository. */
+    fluxSourceKind?: 'GitRepository' | 'OCIRepository';
+  } = {},
 ): Promise<RenderedBootstrap> {
   const layout = bootstrapLayout(input.clusterPath);
   const crdsFromGit = input.crdsFrom === 'git';
   const files: FileChange[] = [];
   const objects: RenderedBootstrap['objects'] = [];
   const write = (path: string, objs: object[], header: string) => {
+    if (opts.serviceAccountName)
+      objs.forEach(o => withServiceAccount(o, opts.serviceAccountName!));
+    if (opts.fluxSourceKind)
+      objs.forEach((o: any) => {
+        if (
+          o.kind === 'Kustomization' &&
+          o.spec?.sourceRef?.name === input.fluxSourceName &&
+          o.spec.sourceRef.kind === 'GitRepository'
+        )
+          o.spec.sourceRef.kind = opts.fluxSourceKind;
+      });
     files.push({ path, content: toYaml(objs, `${GENERATED_BY}\n${header}`) });
     objects.push({ path, objects: objs });
   };

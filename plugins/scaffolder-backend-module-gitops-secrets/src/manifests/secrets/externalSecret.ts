@@ -118,13 +118,15 @@ export async function renderExternalSecret(
     readFile(path: string): Promise<string | undefined>;
     listFiles(dir: string): Promise<string[]>;
   },
+  /** The folder and its stores when the repository model located them (ESO set up by hand); default: the bootstrap's CRs folder. */
+  located?: { crsDir: string; stores: StoreFound[] },
 ): Promise<RenderedExternalSecret> {
-  const crsDir = await findCrsDir(
-    input.clusterPath,
-    repo.readFile,
-    repo.baseBranch,
-  );
-  const stores = await findStores(crsDir, repo.listFiles, repo.readFile);
+  const crsDir =
+    located?.crsDir ??
+    (await findCrsDir(input.clusterPath, repo.readFile, repo.baseBranch));
+  const stores =
+    located?.stores ??
+    (await findStores(crsDir, repo.listFiles, repo.readFile));
   const store = stores.find(
     s => s.kind === input.storeRef.kind && s.name === input.storeRef.name,
   );

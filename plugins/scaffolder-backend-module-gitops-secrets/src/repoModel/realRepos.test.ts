@@ -1,0 +1,721 @@
+/*
+ * The secrets actions on real public Flux repositories (test-data/real-repos,
+ * see corpus.json and each folder's SOURCE.md), each seeded into the GitHub
+ * simulator. For each repository: what the model finds, and what
+ * gitops:secrets:bootstrap does — a pull request whose written objects
+ * validate against their CRDs, whose changed folders build with
+ * `kubectl kustomize` wherever they built before, that applies no object id
+ * twice and keeps every line of the files it extends; or a refusal that
+ * says why, with nothing written.
+ */
+import { validateAny } from '@golden-gitops/crd-schemas';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { createAddExternalSecretAction } from '../actions/secrets/addExternalSecret';
+import { createBootstrapAction } from '../actions/secrets/bootstrap';
+import {
+  hasKubectl,
+  parseObjects,
+} from '../actions/secrets/__testUtils__/fixtures';
+import {
+  Harness,
+  mockContext,
+  startHarness,
+} from '../github/__testUtils__/harness';
+import { buildClusterModel, esoInstalled } from './build';
+import { readerFromFiles } from './readers';
+import {
+  bootstrapOverlay,
+  corpusRepos,
+  CORPUS_DIR,
+  CorpusRepo,
+} from './__testUtils__/buildCorpus';
+
+jest.setTimeout(300_000);
+const run = promisify(execFile);
+
+/** What each repository is expected to give: the bootstrap's outcome, or the refusal's gist. */
+const EXPECTED: Record<
+  string,
+  {
+    entry: 'Kustomization' | 'FluxInstance';
+    eso: boolean;
+    removedApis?: boolean;
+    serviceAccountName?: string;
+    bootstrap: 'created' | RegExp;
+    /** Default: refused, no store and no ESO. */
+    addExternalSecret?: 'created' | RegExp;
+    /** The files the bootstrap writes into the repository's own controllers → configs chain. */
+    chain?: string[];
+    /** Namespace of the ExternalSecret added (default: default). */
+    esNamespace?: string;
+  }
+> = {
+  'flux2-kustomize-helm-example-2025': {
+    entry: 'Kustomization',
+    eso: false,
+    bootstrap: 'created',
+    chain: [
+      'infrastructure/configs/cluster-secret-store-aws-secrets-manager.yaml',
+      'infrastructure/configs/kustomization.yaml',
+      'infrastructure/controllers/external-secrets.yaml',
+      'infrastructure/controllers/kustomization.yaml',
+    ],
+  },
+  'flux2-kustomize-helm-example': {
+    entry: 'Kustomization',
+    eso: false,
+    bootstrap: 'created',
+  },
+  'flux2-multi-tenancy': {
+    entry: 'Kustomization',
+    eso: false,
+    serviceAccountName: 'kustomize-controller',
+    bootstrap: 'created',
+  },
+  'd2-fleet': {
+    entry: 'FluxInstance',
+    eso: false,
+    // multitenant FluxInstance: the account its own Kustomization (tenants) uses; sourceRef the OCIRepository it syncs.
+    serviceAccountName: 'flux-operator',
+    bootstrap: 'created',
+  },
+  'flux2-hub-spoke-example': {
+    entry: 'Kustomization',
+    eso: false,
+    bootstrap: 'created',
+  },
+  'flux2-monitoring-example': {
+    entry: 'Kustomization',
+    eso: false,
+    bootstrap: 'created',
+  },
+  'gitops-istio': { entry: 'Kustomization', eso: false, bootstrap: 'created' },
+  'onedr0p-home-ops': {
+    entry: 'FluxInstance',
+    eso: true,
+    esNamespace: 'external-secrets',
+    addExternalSecret: 'created',
+    bootstrap:
+      /External Secrets Operator is already installed for kubernetes\/flux\/cluster[\s\S]*HelmRelease external-secrets\/external-secrets/,
+  },
+  'onedr0p-home-ops-2024': {
+    entry: 'Kustomization',
+    eso: true,
+    addExternalSecret:
+      /is applied into namespace external-secrets \(targetNamespace of Kustomization [^)]*\), so an ExternalSecret for namespace default cannot go there/,
+    removedApis: true,
+    bootstrap: /already installed[\s\S]*removed \(external-secrets\.io\/v1/,
+  },
+  'bjw-s-home-ops': {
+    entry: 'Kustomization',
+    eso: true,
+    addExternalSecret:
+      /is applied into namespace security \(targetNamespace of Kustomization [^)]*\), so an ExternalSecret for namespace default cannot go there/,
+    removedApis: true,
+    bootstrap: /already installed[\s\S]*HelmRelease security\/external-secrets/,
+  },
+  'bjw-s-home-ops-2024': {
+    entry: 'Kustomization',
+    eso: true,
+    addExternalSecret:
+      /is applied into namespace security \(targetNamespace of Kustomization [^)]*\), so an ExternalSecret for namespace default cannot go there/,
+    removedApis: true,
+    bootstrap: /already installed[\s\S]*removed/,
+  },
+  'buroa-k8s-gitops': {
+    entry: 'FluxInstance',
+    eso: true,
+    bootstrap: /already installed/,
+    addExternalSecret:
+      /is applied into namespace external-secrets \(targetNamespace of Kustomization [^)]*\), so an ExternalSecret for namespace default cannot go there/,
+  },
+  'radix-flux': {
+    entry: 'Kustomization',
+    eso: true,
+    bootstrap:
+      /already installed for clusters\/development[\s\S]*HelmRelease external-secrets\/external-secrets-operator \(components\/third-party\/externalsecrets\/operator\/helmRelease\.yaml/,
+    // Its SecretStore is a shared component applied into three namespaces.
+    addExternalSecret:
+      /components\/third-party\/externalsecrets\/stores\/secretstore\.yaml is built 3 times/,
+  },
+  'kochhaus-home': {
+    entry: 'FluxInstance',
+    eso: true,
+    bootstrap: /already installed/,
+    addExternalSecret: 'created',
+  },
+};
+
+async function readTree(
+  dir: string,
+  prefix = '',
+): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const entry of await readdir(path.join(dir, prefix), {
+    withFileTypes: true,
+  })) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) Object.assign(out, await readTree(dir, rel));
+    else out[rel] = await readFile(path.join(dir, rel), 'utf8');
+  }
+  return out;
+}
+
+async function corpusFiles(repo: CorpusRepo, bootstrapped = true) {
+  const files = await readTree(path.join(CORPUS_DIR, repo.name));
+  return bootstrapped ? { ...files, ...bootstrapOverlay(repo) } : files;
+}
+
+const store = {
+  name: 'aws-secrets-manager',
+  provider: {
+    type: 'aws',
+    region: 'eu-west-1',
+    auth: { type: 'secretRef', secretName: 'aws-credentials' },
+  },
+};
+
+/** Whether `kubectl kustomize dir` builds (the error when not). */
+async function builds(dir: string): Promise<true | string> {
+  try {
+    await run('kubectl', ['kustomize', dir], { maxBuffer: 1 << 26 });
+    return true;
+  } catch (error: any) {
+    return String(error.stderr ?? error.message).split('\n')[0];
+  }
+}
+
+/** Every line of `before` appears in `after`, in order. */
+function keepsLines(before: string, after: string): string[] {
+  const out = after.split('\n');
+  let i = 0;
+  const lost: string[] = [];
+  for (const line of before.split('\n')) {
+    const at = out.indexOf(line, i);
+    if (at < 0) lost.push(line);
+    else i = at + 1;
+  }
+  return lost;
+}
+
+/**
+ * What is wrong with a pull request the action opened (empty when nothing): written objects its CRDs reject, lines
+ * of extended files lost, object ids applied twice, changed folders that built before and do not now.
+ */
+async function problemsOf(
+  h: Harness,
+  repo: CorpusRepo,
+  fullName: string,
+  files: Record<string, string>,
+  outputs: Record<string, unknown>,
+  kubectl: boolean,
+  /** A migration rewrites apiVersion lines of files it did not write: those checks are its own. */
+  opts: { writtenByUs: boolean } = { writtenByUs: true },
+): Promise<string[]> {
+  const problems: string[] = [];
+  const changed = outputs.changedFiles as string[];
+  const dir = await h.clone(fullName, outputs.branchName as string);
+  for (const file of changed) {
+    const text = await readFile(path.join(dir, file), 'utf8');
+    if (!opts.writtenByUs) continue;
+    for (const o of parseObjects(text)) {
+      if (
+        o.kind === 'Kustomization' &&
+        o.apiVersion.startsWith('kustomize.config')
+      )
+        continue;
+      const result = validateAny(o);
+      if (!result.valid)
+        problems.push(
+          `${file}: ${o.kind} ${o.metadata?.name} invalid: ${JSON.stringify(
+            result,
+          )}`,
+        );
+    }
+    const lost = files[file] === undefined ? [] : keepsLines(files[file], text);
+    if (lost.length) problems.push(`${file}: lines lost: ${lost.join(' | ')}`);
+  }
+  const tree = Object.fromEntries(
+    Object.entries(await readTree(dir)).filter(([p]) => !p.startsWith('.git/')),
+  );
+  const after = await buildClusterModel(
+    readerFromFiles(tree),
+    repo.clusterPath,
+  );
+  for (const d of after.duplicates)
+    problems.push(`applied twice: ${d.id} in ${d.files.join(', ')}`);
+  if (kubectl) {
+    const base = await h.clone(fullName, 'main');
+    const folders = new Set([
+      repo.clusterPath,
+      ...changed.map(f => path.posix.dirname(f)),
+    ]);
+    for (const folder of folders) {
+      if (
+        !['kustomization.yaml', 'kustomization.yml'].some(k =>
+          existsSync(path.join(dir, folder, k)),
+        )
+      )
+        continue;
+      const before = existsSync(path.join(base, folder))
+        ? await builds(path.join(base, folder))
+        : true;
+      const now = await builds(path.join(dir, folder));
+      if (before === true && now !== true)
+        problems.push(`${folder} built before and does not now: ${now}`);
+    }
+  }
+  return problems;
+}
+
+const created = (name: string) => EXPECTED[name].bootstrap === 'created';
+
+describe('the repository model on real repositories', () => {
+  const repos = corpusRepos();
+
+  it('has at least 12 repositories, each with its source, commit and licence noted', () => {
+    expect(repos.length).toBeGreaterThanOrEqual(12);
+    for (const r of repos) {
+      expect(r.commit).toMatch(/^[0-9a-f]{40}$/);
+      expect(r.licence).toBeTruthy();
+      expect(existsSync(path.join(CORPUS_DIR, r.name, 'SOURCE.md'))).toBe(true);
+      expect(EXPECTED[r.name]).toBeDefined();
+    }
+  });
+
+  it.each(repos.map(r => [r.name, r] as const))(
+    '%s: finds what applies the cluster path, the lockdown and ESO as installed',
+    async (_name, repo) => {
+      const files = await corpusFiles(repo);
+      const model = await buildClusterModel(
+        readerFromFiles(files),
+        repo.clusterPath,
+      );
+      const expected = EXPECTED[repo.name];
+      expect({
+        entry: model.entry?.kind,
+        eso: esoInstalled(model),
+        removedApis: model.eso.removedApis.length > 0,
+        duplicates: model.duplicates,
+        lockedDown: !!model.flags.defaultServiceAccount,
+      }).toEqual({
+        entry: expected.entry,
+        eso: expected.eso,
+        removedApis: !!expected.removedApis,
+        duplicates: [],
+        lockedDown: !!expected.serviceAccountName,
+      });
+    },
+  );
+
+  it.each(repos.filter(r => r.fluxBootstrap).map(r => [r.name, r] as const))(
+    '%s as published (placeholder gotk-sync.yaml): nothing applies the cluster path',
+    async (_name, repo) => {
+      const model = await buildClusterModel(
+        readerFromFiles(await corpusFiles(repo, false)),
+        repo.clusterPath,
+      );
+      expect(model.entry).toBeUndefined();
+    },
+  );
+});
+
+describe('gitops:secrets:bootstrap on real repositories (GitHub simulator)', () => {
+  let h: Harness;
+  let kubectl = false;
+  beforeAll(async () => {
+    h = await startHarness();
+    kubectl = await hasKubectl();
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+  const bootstrap = () =>
+    createBootstrapAction({
+      integrations: h.integrations,
+      octokitFactory: h.octokitFactory,
+    });
+
+  it.each(
+    corpusRepos()
+      .filter(r => created(r.name))
+      .map(r => [r.name, r] as const),
+  )(
+    '%s: a pull request that validates, builds, applies nothing twice and keeps every line',
+    async (_name, repo) => {
+      const expected = EXPECTED[repo.name];
+      const files = await corpusFiles(repo);
+      const { fullName } = await h.newRepo('real', files);
+      const m = mockContext({
+        repoUrl: h.repoUrl(fullName),
+        clusterPath: repo.clusterPath,
+        store,
+      });
+      await bootstrap().handler(m.ctx as any);
+      expect(m.outputs.outcome).toBe('created');
+      expect(
+        await problemsOf(h, repo, fullName, files, m.outputs, kubectl),
+      ).toEqual([]);
+
+      const dir = await h.clone(fullName, m.outputs.branchName as string);
+      const tree = Object.fromEntries(
+        Object.entries(await readTree(dir)).filter(
+          ([p]) => !p.startsWith('.git/'),
+        ),
+      );
+      const after = await buildClusterModel(
+        readerFromFiles(tree),
+        repo.clusterPath,
+      );
+      // One ESO, ours; under --default-service-account every Flux object it wrote carries the repository's account.
+      expect(after.eso.helmReleases.map(x => x.id)).toEqual([
+        'HelmRelease flux-system/external-secrets',
+      ]);
+      const written = (m.outputs.changedFiles as string[]).flatMap(f =>
+        parseObjects(tree[f]),
+      );
+      const accounts = written
+        .filter(
+          o =>
+            /toolkit\.fluxcd\.io/.test(o.apiVersion) &&
+            ['Kustomization', 'HelmRelease'].includes(o.kind),
+        )
+        .map(o => o.spec.serviceAccountName);
+      expect(new Set(accounts)).toEqual(new Set([expected.serviceAccountName]));
+      const [pr] = h.sim.listPulls(fullName);
+      expect({
+        chain: [...(m.outputs.changedFiles as string[])]
+          .sort()
+          .filter(f => !f.startsWith(repo.clusterPath)),
+        shared: /These folders are shared/.test(pr.body ?? ''),
+        found: (pr.body ?? '').includes(
+          '## What the repository holds for this cluster',
+        ),
+      }).toEqual({
+        chain: expected.chain ?? [],
+        shared: !!expected.chain,
+        found: true,
+      });
+    },
+  );
+
+  it.each(
+    corpusRepos()
+      .filter(r => !created(r.name))
+      .map(r => [r.name, r] as const),
+  )('%s: refused, saying why, with nothing written', async (_name, repo) => {
+    const { fullName } = await h.newRepo('real', await corpusFiles(repo));
+    const m = mockContext({
+      repoUrl: h.repoUrl(fullName),
+      clusterPath: repo.clusterPath,
+      store,
+    });
+    await expect(bootstrap().handler(m.ctx as any)).rejects.toThrow(
+      EXPECTED[repo.name].bootstrap as RegExp,
+    );
+    expect(h.writes()).toEqual({});
+  });
+
+  it.each(
+    corpusRepos()
+      .filter(r => r.fluxBootstrap)
+      .map(r => [r.name, r] as const),
+  )(
+    '%s as published (placeholder gotk-sync.yaml): refused, naming the paths that are applied',
+    async (_name, repo) => {
+      const { fullName } = await h.newRepo(
+        'real',
+        await corpusFiles(repo, false),
+      );
+      const m = mockContext({
+        repoUrl: h.repoUrl(fullName),
+        clusterPath: repo.clusterPath,
+        store,
+      });
+      await expect(bootstrap().handler(m.ctx as any)).rejects.toThrow(
+        new RegExp(
+          `clusterPath: no Flux Kustomization or FluxInstance in ${fullName}@main applies ${repo.clusterPath}`,
+        ),
+      );
+      expect(h.writes()).toEqual({});
+    },
+  );
+
+  it('refuses a cluster path that a hub applies to another cluster through kubeConfig', async () => {
+    const repo = corpusRepos().find(r => r.name === 'flux2-hub-spoke-example')!;
+    const { fullName } = await h.newRepo('real', await corpusFiles(repo));
+    const m = mockContext({
+      repoUrl: h.repoUrl(fullName),
+      clusterPath: 'clusters/staging/tenants',
+      store,
+    });
+    await expect(bootstrap().handler(m.ctx as any)).rejects.toThrow(
+      /clusters\/staging\/tenants is applied by Kustomization staging\/tenants \(hub\/staging\.yaml\) to another cluster through spec\.kubeConfig/,
+    );
+    // The hub applies infra-controllers itself, but moves everything into the spoke's namespace.
+    const m2 = mockContext({
+      repoUrl: h.repoUrl(fullName),
+      clusterPath: 'clusters/staging/infra-controllers',
+      store,
+    });
+    await expect(bootstrap().handler(m2.ctx as any)).rejects.toThrow(
+      /with targetNamespace staging/,
+    );
+    expect(h.writes()).toEqual({});
+  });
+
+  it('into the repository chain, re-running after the merge changes nothing (the ESO it added is its own)', async () => {
+    const repo = corpusRepos().find(
+      r => r.name === 'flux2-kustomize-helm-example-2025',
+    )!;
+    const {
+      fullName,
+      octokit,
+      owner,
+      repo: name,
+    } = await h.newRepo('real', await corpusFiles(repo));
+    const input = {
+      repoUrl: h.repoUrl(fullName),
+      clusterPath: repo.clusterPath,
+      store,
+    };
+    const first = mockContext(input);
+    await bootstrap().handler(first.ctx as any);
+    await octokit.pulls.merge({
+      owner,
+      repo: name,
+      pull_number: first.outputs.pullRequestNumber as number,
+    });
+    const again = mockContext(input);
+    await bootstrap().handler(again.ctx as any);
+    expect(again.outputs.outcome).toBe('nothing-to-change');
+  });
+
+  it('refuses a fluxSourceName that names no source of the cluster, listing the sources it has', async () => {
+    const repo = corpusRepos().find(
+      r => r.name === 'flux2-monitoring-example',
+    )!;
+    const { fullName } = await h.newRepo('real', await corpusFiles(repo));
+    const m = mockContext({
+      repoUrl: h.repoUrl(fullName),
+      clusterPath: repo.clusterPath,
+      store,
+      fluxSourceName: 'flux-sytem',
+    });
+    await expect(bootstrap().handler(m.ctx as any)).rejects.toThrow(
+      /^fluxSourceName: names a source the cluster clusters\/test does not have:\n.*spec\.sourceRef → GitRepository flux-system\/flux-sytem[\s\S]*Sources it has:[\s\S]*GitRepository flux-system\/flux-system/,
+    );
+    expect(h.writes()).toEqual({});
+  });
+
+  it.each(
+    corpusRepos()
+      .filter(r => EXPECTED[r.name].removedApis)
+      .map(r => [r.name, r] as const),
+  )(
+    '%s, mode migrate-apis: every manifest on a removed ESO API moves to v1, one line each, nothing else changes',
+    async (_name, repo) => {
+      const files = await corpusFiles(repo);
+      const { fullName } = await h.newRepo('real-migrate', files);
+      const m = mockContext({
+        repoUrl: h.repoUrl(fullName),
+        clusterPath: repo.clusterPath,
+        store,
+        mode: 'migrate-apis',
+      });
+      await bootstrap().handler(m.ctx as any);
+      expect(m.outputs.outcome).toBe('created');
+      expect(
+        await problemsOf(h, repo, fullName, files, m.outputs, kubectl, {
+          writtenByUs: false,
+        }),
+      ).toEqual([]);
+      const dir = await h.clone(fullName, m.outputs.branchName as string);
+      const tree = Object.fromEntries(
+        Object.entries(await readTree(dir)).filter(
+          ([p]) => !p.startsWith('.git/'),
+        ),
+      );
+      const after = await buildClusterModel(
+        readerFromFiles(tree),
+        repo.clusterPath,
+      );
+      expect(after.eso.removedApis).toEqual([]);
+      // Only apiVersion lines changed.
+      const changedLines = (m.outputs.changedFiles as string[]).flatMap(f => {
+        const a = files[f].split('\n');
+        return tree[f].split('\n').filter((line, i) => line !== a[i]);
+      });
+      expect(changedLines.length).toBeGreaterThan(0);
+      expect(
+        changedLines.filter(
+          l => !/^\s*apiVersion: external-secrets\.io\/v1\s*$/.test(l),
+        ),
+      ).toEqual([]);
+    },
+  );
+
+  it('mode migrate-apis where no ESO is installed is refused, with nothing written', async () => {
+    const repo = corpusRepos().find(r => r.name === 'gitops-istio')!;
+    const { fullName } = await h.newRepo(
+      'real-migrate',
+      await corpusFiles(repo),
+    );
+    const m = mockContext({
+      repoUrl: h.repoUrl(fullName),
+      clusterPath: repo.clusterPath,
+      store,
+      mode: 'migrate-apis',
+    });
+    await expect(bootstrap().handler(m.ctx as any)).rejects.toThrow(
+      /mode: migrate-apis moves an installed ESO's manifests to external-secrets\.io\/v1, but no ESO is installed for clusters\/my-cluster/,
+    );
+    expect(h.writes()).toEqual({});
+  });
+
+  it('layout own-chain writes our own chain even where the repository has one', async () => {
+    const repo = corpusRepos().find(
+      r => r.name === 'flux2-kustomize-helm-example-2025',
+    )!;
+    const { fullName } = await h.newRepo('real', await corpusFiles(repo));
+    const m = mockContext({
+      repoUrl: h.repoUrl(fullName),
+      clusterPath: repo.clusterPath,
+      store,
+      layout: 'own-chain',
+    });
+    await bootstrap().handler(m.ctx as any);
+    expect(m.outputs.changedFiles).toContain(
+      'clusters/staging/external-secrets/crds.yaml',
+    );
+    expect(
+      (m.outputs.changedFiles as string[]).some(f =>
+        f.startsWith('infrastructure/'),
+      ),
+    ).toBe(false);
+  });
+
+  it('says in the dry run what it found (ESO, lockdown, what it could not resolve)', async () => {
+    const repo = corpusRepos().find(r => r.name === 'flux2-multi-tenancy')!;
+    const { fullName } = await h.newRepo('real', await corpusFiles(repo));
+    const m = mockContext(
+      { repoUrl: h.repoUrl(fullName), clusterPath: repo.clusterPath, store },
+      { isDryRun: true },
+    );
+    await bootstrap().handler(m.ctx as any);
+    const found = (m.outputs.repository as string[]).join('\n');
+    expect(found).toMatch(
+      /locked down \(clusters\/staging\/flux-system\/kustomization\.yaml\): --default-service-account=default, --no-cross-namespace-refs, --no-remote-bases/,
+    );
+    expect(found).toMatch(
+      /serviceAccountName kustomize-controller on every Flux object written \(as Kustomization/,
+    );
+    expect(found).toMatch(/External Secrets Operator: none found/);
+    expect(found).toMatch(
+      /OCIRepository flux-system\/kyverno-controller, not this repository/,
+    );
+    expect(h.writes()).toEqual({});
+  });
+});
+
+describe('gitops:secrets:add-external-secret on real repositories (GitHub simulator)', () => {
+  let h: Harness;
+  let kubectl = false;
+  beforeAll(async () => {
+    h = await startHarness();
+    kubectl = await hasKubectl();
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+  const addExternalSecret = () =>
+    createAddExternalSecretAction({
+      integrations: h.integrations,
+      octokitFactory: h.octokitFactory,
+    });
+  const esCreated = (name: string) =>
+    EXPECTED[name].addExternalSecret === 'created';
+
+  const namespaceOf = (
+    repo: CorpusRepo,
+    found?: { kind: string; namespace?: string },
+  ) =>
+    EXPECTED[repo.name].esNamespace ??
+    (found?.kind === 'SecretStore' ? found.namespace! : 'default');
+
+  /** The action's input: the repository's own first store, when it has one. */
+  async function setUp(repo: CorpusRepo) {
+    const files = await corpusFiles(repo);
+    const model = await buildClusterModel(
+      readerFromFiles(files),
+      repo.clusterPath,
+    );
+    // A ClusterSecretStore first; else a SecretStore, in its own namespace.
+    const found =
+      model.objects.find(o => o.kind === 'ClusterSecretStore') ??
+      model.objects.find(o => o.kind === 'SecretStore');
+    const { fullName } = await h.newRepo('real-es', files);
+    const m = mockContext({
+      repoUrl: h.repoUrl(fullName),
+      clusterPath: repo.clusterPath,
+      name: 'backstage-test',
+      namespace: namespaceOf(repo, found),
+      storeRef: {
+        kind: found?.kind ?? 'ClusterSecretStore',
+        name: found?.name ?? 'aws-secrets-manager',
+      },
+      data: [{ secretKey: 'password', remoteRef: { key: 'backstage-test' } }],
+    });
+    return { files, fullName, m };
+  }
+
+  it.each(
+    corpusRepos()
+      .filter(r => esCreated(r.name))
+      .map(r => [r.name, r] as const),
+  )(
+    '%s: an ExternalSecret beside the store, after the operator',
+    async (_name, repo) => {
+      const { files, fullName, m } = await setUp(repo);
+      await addExternalSecret().handler(m.ctx as any);
+      expect(m.outputs.outcome).toBe('created');
+      expect(
+        await problemsOf(h, repo, fullName, files, m.outputs, kubectl),
+      ).toEqual([]);
+      const dir = await h.clone(fullName, m.outputs.branchName as string);
+      const tree = Object.fromEntries(
+        Object.entries(await readTree(dir)).filter(
+          ([p]) => !p.startsWith('.git/'),
+        ),
+      );
+      const after = await buildClusterModel(
+        readerFromFiles(tree),
+        repo.clusterPath,
+      );
+      expect(
+        after.objects
+          .filter(
+            o => o.kind === 'ExternalSecret' && o.name === 'backstage-test',
+          )
+          .map(o => o.namespace),
+      ).toEqual([m.ctx.input.namespace]);
+    },
+  );
+
+  it.each(
+    corpusRepos()
+      .filter(r => !esCreated(r.name))
+      .map(r => [r.name, r] as const),
+  )('%s: refused, saying why, with nothing written', async (_name, repo) => {
+    const { m } = await setUp(repo);
+    await expect(addExternalSecret().handler(m.ctx as any)).rejects.toThrow(
+      (EXPECTED[repo.name].addExternalSecret as RegExp | undefined) ??
+        /applies no ClusterSecretStore named "aws-secrets-manager"\. Stores it applies: none\. ESO is not installed/,
+    );
+    expect(h.writes()).toEqual({});
+  });
+});
