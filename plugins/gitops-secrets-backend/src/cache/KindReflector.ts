@@ -73,7 +73,10 @@ export const HEALTHY_WATCH_MS = 10_000;
 export const BACKOFF_JITTER = 0.2;
 
 /** `ms` less up to {@link BACKOFF_JITTER} of it: never more than the configured backoff, never in lock-step. */
-export function jittered(ms: number, random: () => number = Math.random): number {
+export function jittered(
+  ms: number,
+  random: () => number = Math.random,
+): number {
   return Math.round(ms * (1 - BACKOFF_JITTER * random()));
 }
 
