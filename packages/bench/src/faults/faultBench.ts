@@ -31,10 +31,19 @@ export interface FaultResults {
   errors: string[];
 }
 
-/** Faults, as the simulator injects them. */
+/**
+ * Faults, as the simulator injects them. The watches open when a fault starts are ended with it
+ * (`dropWatchesAfterMs`), so every kind meets the fault at once instead of when its watch times out.
+ */
 export const FAULTS: Array<{ name: string; faults: FaultConfig }> = [
-  { name: '410 on every watch', faults: { expireEveryWatch: true } },
-  { name: '500 on every request', faults: { failAll500: true } },
+  {
+    name: '410 on every watch',
+    faults: { expireEveryWatch: true, dropWatchesAfterMs: 1 },
+  },
+  {
+    name: '500 on every request',
+    faults: { failAll500: true, dropWatchesAfterMs: 1 },
+  },
   { name: 'watches end at once', faults: { dropWatchesAfterMs: 1 } },
 ];
 
