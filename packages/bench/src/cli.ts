@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { runFaultBench } from './faults/faultBench';
 import { runPrBench } from './pr/prBench';
 import { goals, machine, markdown, Results } from './report';
 import { runStatusBench, StatusBenchOptions } from './status/statusBench';
@@ -17,7 +18,7 @@ const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 const USAGE = `Usage: npm run bench -- [options]
 
   --smoke                 tiny sizes (CI; about a minute)
-  --only LIST             status (P1, P2, P4) and/or pr (P3), comma separated (default both)
+  --only LIST             status (P1, P2, P4), pr (P3), faults (P5), comma separated (default all)
   --clusters N            clusters in the fleet (full: 20)
   --external-secrets N    ExternalSecrets per cluster (full: 2000)
   --kustomizations N      Kustomizations per cluster (full: 200)
@@ -100,11 +101,13 @@ export async function main(argv: string[]): Promise<number> {
     return n;
   };
   const only = new Set(
-    (values.only ?? 'status,pr').split(',').map(s => s.trim()),
+    (values.only ?? 'status,pr,faults').split(',').map(s => s.trim()),
   );
   for (const o of only) {
-    if (o !== 'status' && o !== 'pr')
-      throw new Error(`--only: unknown ${JSON.stringify(o)} (status, pr)`);
+    if (o !== 'status' && o !== 'pr' && o !== 'faults')
+      throw new Error(
+        `--only: unknown ${JSON.stringify(o)} (status, pr, faults)`,
+      );
   }
   const clusters = num(values.clusters, 20, 3);
   if (clusters < 2)
@@ -179,6 +182,19 @@ export async function main(argv: string[]): Promise<number> {
       results.errors.push(...results.status.errors);
     } catch (error) {
       results.errors.push(`P1/P2/P4: ${(error as Error).stack ?? error}`);
+    }
+  }
+
+  if (only.has('faults')) {
+    log('P5: API requests per cluster per minute under faults');
+    try {
+      results.faults = await runFaultBench({
+        windowMs: smoke ? 10_000 : 60_000,
+        log,
+      });
+      results.errors.push(...results.faults.errors);
+    } catch (error) {
+      results.errors.push(`P5: ${(error as Error).stack ?? error}`);
     }
   }
 

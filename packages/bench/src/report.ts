@@ -3,6 +3,7 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
+import type { FaultResults } from './faults/faultBench';
 import type { PrResults, PrVariant } from './pr/prBench';
 import type { MemoryRun, Series, StatusResults } from './status/statusBench';
 
@@ -43,6 +44,7 @@ export interface Results {
   machine: Machine;
   status?: StatusResults;
   pr?: PrResults;
+  faults?: FaultResults;
   goals: Goal[];
   errors: string[];
 }
@@ -77,7 +79,7 @@ const times = (a?: number, b?: number) =>
     ? ''
     : ` (${(b / a).toFixed(0)}× faster)`;
 
-export function goals(r: Pick<Results, 'status' | 'pr'>): Goal[] {
+export function goals(r: Pick<Results, 'status' | 'pr' | 'faults'>): Goal[] {
   const out: Goal[] = [];
   const s = r.status;
   if (s) {
@@ -175,6 +177,18 @@ export function goals(r: Pick<Results, 'status' | 'pr'>): Goal[] {
       goal: '≤ 7 GitHub requests for a 30-file PR',
       actual: `${ours.requests} requests (${ours.writes} writes); anchor ${p.variants.anchor[0]?.requests} (${p.variants.anchor[0]?.writes} writes)`,
       met: ours.requests <= 7,
+    });
+  }
+  for (const f of r.faults?.rates ?? []) {
+    out.push({
+      id: 'P5',
+      goal: `API requests to one cluster in the first ${f.windowS} s of "${f.fault}" ≤ ${f.ceiling} (what the backoff allows for ${f.kinds} kinds, + 30 for discovery)`,
+      actual: `${f.requests} requests (${f.requestsPerMinute.toFixed(
+        0,
+      )} per minute: ${f.listsPerMinute.toFixed(
+        0,
+      )} lists, ${f.watchesPerMinute.toFixed(0)} watches)`,
+      met: f.met,
     });
   }
   return out;

@@ -108,6 +108,18 @@ describe('faults', () => {
     expect(again.events).toEqual([]);
   });
 
+  it('expires every watch that resumes from a resourceVersion while expireEveryWatch is set', async () => {
+    cluster.setFaults({ expireEveryWatch: true });
+    const rv = cluster.resourceVersion();
+    for (let i = 0; i < 2; i++) {
+      const w = openWatch(cluster, `${CM}?watch=true&resourceVersion=${rv}`);
+      await w.ended;
+      expect(w.events.map(e => (e.object as any).code)).toEqual([410]);
+    }
+    expect(cluster.faults().expireEveryWatch).toBe(true);
+    cluster.setFaults({});
+  });
+
   it('takes faults from the options and from the admin API', async () => {
     const pre = await startCluster({
       name: 'pre',

@@ -790,7 +790,10 @@ export class SimServer implements SimCluster {
 
     let start;
     try {
-      if (this.faultConfig.expireWatchHistory && rv && rv !== '0') {
+      const expire =
+        this.faultConfig.expireWatchHistory ||
+        this.faultConfig.expireEveryWatch;
+      if (expire && rv && rv !== '0') {
         this.faultConfig.expireWatchHistory = false;
         throw errors.expired(
           `too old resource version: ${rv} (${this.state.currentRv()})`,

@@ -49,6 +49,8 @@ export interface FaultConfig {
   dropWatchesAfterMs?: number;
   /** The next watch that names a resourceVersion gets a 410 "too old resource version" ERROR event. */
   expireWatchHistory?: boolean;
+  /** Every watch that names a resourceVersion gets the 410 ERROR event (a watch cache that keeps expiring: a 410 storm). */
+  expireEveryWatch?: boolean;
 }
 
 export interface SimClusterOptions {

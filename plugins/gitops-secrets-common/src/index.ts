@@ -8,6 +8,7 @@
 export * from './annotations';
 export * from './conditions';
 export * from './duration';
+export * from './mapping';
 export * from './model';
 export * from './objects';
 export * from './paging';

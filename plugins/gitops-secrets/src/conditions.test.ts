@@ -1,4 +1,5 @@
 import { Entity } from '@backstage/catalog-model';
+import { mapEntity } from '@golden-gitops/plugin-gitops-secrets-common';
 import { bootstrapTemplateLink, isGitopsSecretsAvailable } from './conditions';
 import { clusterResource, component, plainComponent } from './testing/fixtures';
 
@@ -32,12 +33,57 @@ describe('isGitopsSecretsAvailable', () => {
         relations: [{ type: 'dependsOn', targetRef: 'component:default/db' }],
       }),
     ).toBe(false);
-    // A Resource that is not annotated.
-    const bare: Entity = {
+    // A Resource that is not a cluster, even with the cluster annotation.
+    const database: Entity = {
       ...clusterResource,
-      metadata: { name: 'gitops-repo' },
+      spec: { type: 'database', owner: 'group:default/platform-team' },
     };
-    expect(isGitopsSecretsAvailable(bare)).toBe(false);
+    expect(isGitopsSecretsAvailable(database)).toBe(false);
+  });
+
+  // The cases where the card and the backend used to disagree (issue 15): the card now asks the same contract.
+  it.each<[string, Entity, boolean]>([
+    [
+      'an unannotated kubernetes-cluster Resource (its name is the cluster)',
+      { ...clusterResource, metadata: { name: 'edge', namespace: 'default' } },
+      true,
+    ],
+    [
+      'a Component scoped by backstage.io/kubernetes-namespace only',
+      {
+        ...component,
+        metadata: {
+          name: 'ns-only',
+          annotations: { 'backstage.io/kubernetes-namespace': 'payments' },
+        },
+      },
+      true,
+    ],
+    [
+      'a Component naming only flux-system',
+      {
+        ...component,
+        metadata: {
+          name: 'sneaky',
+          annotations: { 'gitops-secrets.io/namespaces': 'flux-system' },
+        },
+      },
+      false,
+    ],
+    [
+      'a Component carrying the cluster-name annotation (only cluster Resources stand for a cluster)',
+      {
+        ...component,
+        metadata: {
+          name: 'claims-cluster',
+          annotations: { 'gitops-secrets.io/cluster-name': 'management' },
+        },
+      },
+      false,
+    ],
+  ])('agrees with the backend contract: %s', (_what, entity, expected) => {
+    expect(isGitopsSecretsAvailable(entity)).toBe(expected);
+    expect(mapEntity(entity).type !== 'none').toBe(expected);
   });
 });
 

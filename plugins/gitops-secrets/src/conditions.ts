@@ -6,8 +6,7 @@ import {
 } from '@backstage/catalog-model';
 import {
   ANNOTATION_CLUSTER_NAME,
-  ANNOTATION_KUBERNETES_ID,
-  ANNOTATION_NAMESPACES,
+  mapEntity,
 } from '@golden-gitops/plugin-gitops-secrets-common';
 
 /** Annotation on a `kubernetes-cluster` Resource: its folder in the GitOps repository (the bootstrap template's `clusterPath`). @public */
@@ -48,22 +47,15 @@ function dependsOnResources(entity: Entity): string[] {
 }
 
 /**
- * Whether the entity has clusters to show: a Resource (or any entity) naming
- * its cluster with `gitops-secrets.io/cluster-name`, or a Component that
- * depends on a Resource and says which of the clusters' objects are its own
- * (`gitops-secrets.io/namespaces` or `backstage.io/kubernetes-id`).
+ * Whether the entity has clusters to show, by the contract the backend maps entities with (`mapEntity` of
+ * `-common`): a `kubernetes-cluster` Resource, or a Component that names its namespaces (other than the
+ * cluster's own, such as `flux-system`) or its `backstage.io/kubernetes-id` and depends on a Resource.
+ * Whether that Resource is a cluster only the catalog knows: the card then shows that no cluster was found.
  *
  * @public
  */
 export function isGitopsSecretsAvailable(entity: Entity): boolean {
-  const annotations = entity.metadata.annotations ?? {};
-  if (annotations[ANNOTATION_CLUSTER_NAME]?.trim()) return true;
-  if (entity.kind.toLocaleLowerCase('en-US') !== 'component') return false;
-  const scoped = Boolean(
-    annotations[ANNOTATION_NAMESPACES]?.trim() ||
-      annotations[ANNOTATION_KUBERNETES_ID]?.trim(),
-  );
-  return scoped && dependsOnResources(entity).length > 0;
+  return mapEntity(entity).type !== 'none';
 }
 
 /**

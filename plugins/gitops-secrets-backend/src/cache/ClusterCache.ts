@@ -23,7 +23,7 @@ import { KubeRequestError } from '../kube/KubeClient';
 import type { Discovery } from './discovery';
 import { discover } from './discovery';
 import { StringPool } from './intern';
-import { abortableSleep, KindReflector } from './KindReflector';
+import { abortableSleep, jittered, KindReflector } from './KindReflector';
 import { ConcurrencyLimit } from './limit';
 
 export interface ClusterCacheDeps {
@@ -300,7 +300,7 @@ export class ClusterCache {
           }
           this.discoveryError = err;
           this.changed();
-          await abortableSleep(this.backoffMs, signal);
+          await abortableSleep(jittered(this.backoffMs), signal);
           this.backoffMs = Math.min(
             this.backoffMs * 2,
             this.deps.settings.backoffMaxMs,

@@ -117,6 +117,8 @@ function reflector(
     logger: mockServices.logger.mock(),
     onChange: () => undefined,
     onGone: extra.onGone ?? (() => undefined),
+    // No jitter: the delays are the backoff itself.
+    random: () => 0,
     // Record the delay, but only yield a tick: tests do not wait for real time.
     sleep: ms => {
       delays.push(ms);
@@ -274,6 +276,8 @@ describe('KindReflector', () => {
       logger: mockServices.logger.mock(),
       onChange: () => changes++,
       onGone: () => undefined,
+      // These watches ran their course: as long as a healthy one.
+      healthyWatchMs: 0,
       sleep: () => new Promise(resolve => setImmediate(resolve)),
     });
     r.start();

@@ -38,8 +38,15 @@ export interface ReflectorOptions {
   onRaw?(type: 'LISTED' | 'ADDED' | 'MODIFIED' | 'DELETED', raw: any): void;
   /** Called after each complete list with what it saw. */
   onListed?(): void;
+  /**
+   * A watch open this long counts as healthy: the backoff starts again from `backoffInitialMs` (default
+   * {@link HEALTHY_WATCH_MS}). A watch that ends sooner, or a 410 right after a list, keeps backing off.
+   */
+  healthyWatchMs?: number;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   now?: () => number;
+  /** Source of jitter in [0, 1) (tests make it fixed). */
+  random?: () => number;
 }
 
 /** Waits `ms`, or less when the signal aborts (never rejects). */
@@ -59,8 +66,19 @@ export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** A watch that ended this soon after opening, without events, counts as a failure for backoff. */
-const MIN_HEALTHY_WATCH_MS = 1_000;
+/** A watch open at least this long resets the backoff; one that ends sooner is resumed only after a backoff. */
+export const HEALTHY_WATCH_MS = 10_000;
+
+/** Backoff delays are cut by up to this fraction at random, so the watches of many kinds and backends spread out. */
+export const BACKOFF_JITTER = 0.2;
+
+/** `ms` less up to {@link BACKOFF_JITTER} of it: never more than the configured backoff, never in lock-step. */
+export function jittered(
+  ms: number,
+  random: () => number = Math.random,
+): number {
+  return Math.round(ms * (1 - BACKOFF_JITTER * random()));
+}
 
 /**
  * List, then watch from the list's resourceVersion, for one kind on one
@@ -147,11 +165,11 @@ export class KindReflector {
 
   private async run(): Promise<void> {
     const signal = this.abort.signal;
+    const healthyMs = this.o.healthyWatchMs ?? HEALTHY_WATCH_MS;
     while (!signal.aborted) {
+      let openedAt: number | undefined;
       try {
         if (!this.resourceVersion) await this.list();
-        const openedAt = this.now();
-        let events = 0;
         // Spread reconnects of many watches (as client-go does): timeout in [T, 2T).
         const timeoutSeconds = Math.floor(
           this.o.watchTimeoutSeconds * (1 + Math.random()),
@@ -164,47 +182,47 @@ export class KindReflector {
             timeoutSeconds: String(timeoutSeconds),
             labelSelector: this.kind.labelSelector,
           },
-          ev => {
-            events++;
-            this.onEvent(ev);
-          },
+          ev => this.onEvent(ev),
           signal,
           // Silent past the moment the server should have closed it: the connection is dead.
           timeoutSeconds * 1000 + this.o.requestTimeoutMs,
           this.o.read,
         );
+        openedAt = this.now();
         this.markCurrent(true);
         await ended;
+        const healthy = this.resetIfHealthy(openedAt, healthyMs);
         if (this.expired) {
+          // 410 Gone as a watch ERROR event: list again, after a backoff unless the watch had been healthy
+          // (a 410 on every watch must not turn into a list storm).
           this.markDisconnected();
           this.expired = false;
           this.resourceVersion = '';
+          if (!healthy) await this.sleep(this.nextBackoff());
           continue;
         }
-        if (events === 0 && this.now() - openedAt < MIN_HEALTHY_WATCH_MS) {
-          // The server keeps closing watches at once: do not spin.
+        if (!healthy) {
+          // The server keeps closing watches early: resume from the same resourceVersion, but do not spin.
           this.markDisconnected();
           await this.sleep(this.nextBackoff());
-        } else {
-          // A watch that ran its course resumes at once from the same resourceVersion: the cache stays current,
-          // so this is no change to report (it would invalidate every kept answer every few minutes per kind).
-          this.backoffMs = this.o.backoffInitialMs;
         }
+        // A watch that ran its course resumes at once from the same resourceVersion: the cache stays current,
+        // so this is no change to report (it would invalidate every kept answer every few minutes per kind).
       } catch (e) {
         if (signal.aborted) break;
         this.markDisconnected();
+        this.resetIfHealthy(openedAt, healthyMs);
         const err =
           e instanceof KubeRequestError
             ? e
             : new KubeRequestError(
                 'malformed',
-                `could not read ${this.kind.key}: ${String(
-                  (e as Error)?.message ?? e,
-                )}`,
+                `could not read ${this.kind.key}: the answer was not what Kubernetes sends`,
               );
         if (err.status === 410) {
-          // Too old resourceVersion (or an expired continue token): list again, at once.
+          // Too old resourceVersion (or an expired continue token): list again, after a backoff.
           this.resourceVersion = '';
+          await this.sleep(this.nextBackoff());
           continue;
         }
         if (err.failure === 'malformed') this.resourceVersion = '';
@@ -216,10 +234,20 @@ export class KindReflector {
     this.connected = false;
   }
 
+  /** A watch that has been current for `healthyMs` ends the backoff: the next failure starts from the beginning. */
+  private resetIfHealthy(openedAt: number | undefined, healthyMs: number) {
+    if (openedAt === undefined || this.now() - openedAt < healthyMs) {
+      return false;
+    }
+    this.backoffMs = this.o.backoffInitialMs;
+    return true;
+  }
+
+  /** The delay before the next attempt (jittered), doubling the backoff up to its maximum. */
   private nextBackoff(): number {
     const ms = this.backoffMs;
     this.backoffMs = Math.min(this.backoffMs * 2, this.o.backoffMaxMs);
-    return ms;
+    return jittered(ms, this.o.random);
   }
 
   private fail(err: KubeRequestError): void {

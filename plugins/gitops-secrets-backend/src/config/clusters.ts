@@ -148,12 +148,31 @@ function readOwnCluster(
     auth: {
       type: 'serviceAccount',
       url: checkUrl(url, `${key}.url`),
-      token: c.getOptionalString('serviceAccountToken'),
+      token: checkToken(
+        c.getOptionalString('serviceAccountToken'),
+        `${key}.serviceAccountToken`,
+      ),
       caData: c.getOptionalString('caData'),
       caFile: c.getOptionalString('caFile'),
       skipTLSVerify,
     },
   };
+}
+
+/**
+ * A bearer token as HTTP can carry it: surrounding whitespace (the newline of a token read from a file) is
+ * dropped; a line break or control character inside is refused at startup, naming the key, never the value.
+ */
+function checkToken(token: string | undefined, key: string) {
+  const t = token?.trim();
+  if (!t) return undefined;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(t)) {
+    throw new InputError(
+      `'${key}' contains a line break or control character; a bearer token is one line of printable characters`,
+    );
+  }
+  return t;
 }
 
 function checkUrl(url: string, key: string): string {
@@ -208,7 +227,10 @@ function readKubernetesPluginClusters(
         auth: {
           type: 'serviceAccount',
           url: checkUrl(c.getString('url'), `${key}.url`),
-          token: c.getOptionalString('serviceAccountToken'),
+          token: checkToken(
+            c.getOptionalString('serviceAccountToken'),
+            `${key}.serviceAccountToken`,
+          ),
           caData: c.getOptionalString('caData'),
           caFile: c.getOptionalString('caFile'),
           skipTLSVerify: c.getOptionalBoolean('skipTLSVerify') ?? false,

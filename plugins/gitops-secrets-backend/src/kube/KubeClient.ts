@@ -463,9 +463,10 @@ function networkError(err: unknown): KubeRequestError {
       `TLS verification of the API server failed (${code}): check caData/caFile`,
     );
   }
+  // Only a code: an error's text may quote what was sent (a header value, a token).
   return new KubeRequestError(
     'network',
-    `connection failed (${code || (err as Error)?.message || 'unknown error'})`,
+    `connection failed (${/^[A-Z0-9_]+$/.test(code) ? code : 'unknown error'})`,
   );
 }
 
@@ -717,11 +718,13 @@ export class KubeConfigClient implements KubeClient {
       agent = this.agentFor(opts);
     } catch (e) {
       if (e instanceof KubeRequestError) throw e;
+      // Never the error's text: it may quote the kubeconfig's token, key or exec output.
+      const code = (e as NodeJS.ErrnoException)?.code;
       throw new KubeRequestError(
         'config',
-        `Cannot build credentials for the cluster: ${
-          (e as Error).message?.split('\n')[0] ?? 'unknown error'
-        }`,
+        `Cannot build credentials for the cluster${
+          code && /^[A-Z0-9_]+$/.test(code) ? ` (${code})` : ''
+        }: check the kubeconfig's user (token, client certificate and key, exec plugin)`,
       );
     }
     const mod = this.isHttp ? http : https;
@@ -733,7 +736,19 @@ export class KubeConfigClient implements KubeClient {
     };
     const send = (mayRetry: boolean) =>
       new Promise<http.IncomingMessage>((resolve, reject) => {
-        const req = mod.request(url, reqOpts);
+        let req: http.ClientRequest;
+        try {
+          req = mod.request(url, reqOpts);
+        } catch {
+          // Node refuses a header before sending it (ERR_INVALID_CHAR: a token with a line break).
+          reject(
+            new KubeRequestError(
+              'config',
+              'The credentials cannot be sent: a header would contain a line break or control character (check the token)',
+            ),
+          );
+          return;
+        }
         const handle = setTimeout(() => {
           timer.timedOut = true;
           req.destroy(timeoutError(this.timeoutMs));

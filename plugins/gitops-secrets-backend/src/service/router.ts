@@ -4,7 +4,6 @@ import type {
   LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import type { Entity } from '@backstage/catalog-model';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
@@ -17,10 +16,10 @@ import type {
   ObjectListKind,
 } from '@golden-gitops/plugin-gitops-secrets-common';
 import {
-  ANNOTATION_CLUSTER_NAME,
   HEALTH_PRIORITY,
   KUBERNETES_CLUSTER_RESOURCE_TYPE,
   OBJECT_LIST_KINDS,
+  clusterNameOf,
   gitopsSecretsStatusReadPermission,
   pageObjects,
   summarizeEntity,
@@ -32,7 +31,7 @@ import { DEFAULTS } from '../config/clusters';
 import type { StatusService } from './StatusService';
 import type { SerializedAnswer } from './answerCache';
 import { AnswerCache } from './answerCache';
-import { clusterNameOf, resolveEntityTargets } from './entityMapping';
+import { resolveEntityTargets } from './entityMapping';
 
 export interface RouterOptions {
   logger: LoggerService;
@@ -158,16 +157,14 @@ export async function createRouter(
     );
     if (decision.result === AuthorizeResult.ALLOW) return new Set(names);
     if (decision.result === AuthorizeResult.DENY) return new Set();
-    // Conditional: decide per cluster on its catalog entity.
+    // Conditional: decide per cluster on its catalog entity. Only `kubernetes-cluster` Resources stand for a
+    // cluster (one filter object: its keys are ANDed; an array of filters would be ORed).
     const { items } = await catalog.getEntities(
       {
-        filter: [
-          { kind: 'resource', 'spec.type': KUBERNETES_CLUSTER_RESOURCE_TYPE },
-          {
-            [`metadata.annotations.${ANNOTATION_CLUSTER_NAME}`]:
-              CATALOG_FILTER_EXISTS,
-          },
-        ],
+        filter: {
+          kind: 'resource',
+          'spec.type': KUBERNETES_CLUSTER_RESOURCE_TYPE,
+        },
       },
       { credentials },
     );
