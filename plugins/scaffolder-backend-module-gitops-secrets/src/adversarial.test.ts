@@ -317,8 +317,10 @@ const cases: Case[] = [
     name: 'clusterPath that is a file in the repository',
     action: 'bootstrap',
     patch: set('clusterPath', 'clusters/notes.txt'),
+    // The repository model refuses first (Flux applies folders only); the file-versus-folder check of
+    // publishPullRequest, which would refuse it next, is covered in github/publish.test.ts.
     error:
-      /^Path clusters\/notes\.txt is a file on main of acme\/adv-bootstrap, not a folder: writing clusters\/notes\.txt\/.* would delete it/,
+      /^clusterPath: no Flux Kustomization or FluxInstance in acme\/adv-bootstrap@main applies clusters\/notes\.txt/,
   },
   {
     name: 'clusterPath over 255 characters',

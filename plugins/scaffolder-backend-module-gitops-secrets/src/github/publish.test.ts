@@ -213,6 +213,31 @@ describe('publishPullRequest', () => {
     ]);
   });
 
+  it('refuses a write that would replace a file with a folder or a folder with a file (a silent deletion), with no write', async () => {
+    const { fullName, octokit } = await setup();
+    await expect(
+      publish(
+        octokit,
+        fullName,
+        request({
+          files: [{ path: 'README.md/eso/x.yaml', content: 'x: 1\n' }],
+        }),
+      ),
+    ).rejects.toThrow(
+      /^Path README\.md is a file on main of acme\/repo\d+, not a folder: writing README\.md\/eso\/x\.yaml would delete it/,
+    );
+    await expect(
+      publish(
+        octokit,
+        fullName,
+        request({ files: [{ path: 'clusters/a', content: 'x: 1\n' }] }),
+      ),
+    ).rejects.toThrow(
+      /^Path clusters\/a is a folder on main of acme\/repo\d+: writing a file there would delete everything in it/,
+    );
+    expect(h.writes()).toEqual({});
+  });
+
   it('rejects a branch name equal to the target branch and unnormalised paths, with no write', async () => {
     const { fullName, octokit } = await setup();
     await expect(
