@@ -25,7 +25,7 @@ jest.setTimeout(120_000);
 /**
  * The permission matrix (issue 18): policies × entity kinds × annotations × routes. Each answer is reduced to
  * the cluster/namespace pairs of the ExternalSecrets it shows (or the cluster names of `/clusters`), and must
- * be exactly what the rule in docs/security-backend.md allows: a namespace on a cluster is visible to a caller
+ * be exactly what the rule in docs/security.md allows: a namespace on a cluster is visible to a caller
  * who may read that cluster's `kubernetes-cluster` Resource, or an entity whose scope names that namespace
  * (never flux-system, the ESO operator's or Kubernetes' own); nothing else.
  */
