@@ -79,14 +79,15 @@ describe('RULES', () => {
 });
 
 describe('ESO_NOT_INSTALLED', () => {
-  it('is only information when nothing installs or needs ESO (a Flux-only cluster)', () => {
-    const [f] = findings([], 'ESO_NOT_INSTALLED', { servedVersions: {} });
-    expect(f.severity).toBe('info');
-    expect(f.objects).toEqual([]);
-    expect(f.fix).toContain('external-secrets-crds');
-    expect(f.command).toBe(
-      'kubectl --context mgmt get crd externalsecrets.external-secrets.io',
+  it('says nothing when nothing installs or needs ESO (a Flux-only cluster, a Component without secrets)', () => {
+    expect(findings([], 'ESO_NOT_INSTALLED', { servedVersions: {} })).toEqual(
+      [],
     );
+    expect(
+      findings([kustomization('apps')], 'ESO_NOT_INSTALLED', {
+        servedVersions: {},
+      }),
+    ).toEqual([]);
   });
 
   it('names the CRDs Kustomization when it exists but has not applied them', () => {
@@ -138,7 +139,8 @@ describe('ESO_NOT_INSTALLED', () => {
     });
     const [e] = findings([failed], 'ESO_NOT_INSTALLED', { servedVersions: {} });
     expect(e.severity).toBe('error');
-    expect(e.fix).toContain('Fix HelmRelease flux-system/external-secrets');
+    expect(e.fix).toContain('HelmRelease flux-system/external-secrets');
+    expect(e.fix).toContain('flux reconcile helmrelease external-secrets -n flux-system');
   });
 
   it('does not fire when ESO CRDs exist', () => {
@@ -406,7 +408,7 @@ describe('DEPENDENCY_NOT_READY', () => {
       `dependency 'flux-system/${on}' is not ready`,
     );
 
-  it('names the root cause at the end of a 3-deep chain', () => {
+  it('follows a 3-deep chain to the failing root: one finding there, listing what it blocks', () => {
     const crds = kustomization('external-secrets-crds', {
       conditions: notReady('HealthCheckFailed', 'timeout waiting for CRDs'),
     });
@@ -418,25 +420,32 @@ describe('DEPENDENCY_NOT_READY', () => {
       spec: { dependsOn: [{ name: 'external-secrets-operator' }] },
       conditions: waiting('external-secrets-operator'),
     });
-    const list = findings(
-      [...healthyEso(), crds, operator, crs],
-      'DEPENDENCY_NOT_READY',
-    );
-    expect(list).toHaveLength(1);
-    const [f] = list;
+    const status = run([...healthyEso(), crds, operator, crs]);
+    expect(
+      status.findings.filter(f => f.code === 'DEPENDENCY_NOT_READY'),
+    ).toEqual([]);
+    const root = status.findings.filter(f => f.code === 'KUSTOMIZATION_FAILED');
+    expect(root).toHaveLength(1);
+    const [f] = root;
     expect(f.severity).toBe('error');
-    expect(f.objects.map(o => o.name)).toEqual([
-      'external-secrets-crds',
+    expect(f.category).toBe('health-check-failed');
+    expect(f.objects.map(o => o.name)).toEqual(['external-secrets-crds']);
+    expect(f.blocks?.map(o => o.name)).toEqual([
       'external-secrets-operator',
       'external-secrets-crs',
     ]);
-    expect(f.detail).toContain(
-      'Root cause: Kustomization flux-system/external-secrets-crds',
-    );
     expect(f.detail).toContain('timeout waiting for CRDs');
-    expect(f.command).toBe(
-      'kubectl --context mgmt -n flux-system get kustomization external-secrets-crds -o yaml',
+    expect(f.detail).toContain(
+      'Blocked by it: Kustomization flux-system/external-secrets-operator, Kustomization flux-system/external-secrets-crs.',
     );
+    expect(f.command).toBe(
+      'kubectl --context mgmt -n flux-system describe kustomization external-secrets-crds',
+    );
+    // The blocked objects point at the root.
+    const crsStatus = status.flux.objects.find(
+      o => o.ref.name === 'external-secrets-crs',
+    );
+    expect(crsStatus?.blockedBy?.name).toBe('external-secrets-crds');
   });
 
   it('stops at the first not-ready dependency whose own dependencies are ready', () => {
@@ -498,7 +507,7 @@ describe('DEPENDENCY_NOT_READY', () => {
     expect(f.fix).toContain('correct the dependsOn entry');
   });
 
-  it('groups everything blocked by one root into one finding', () => {
+  it('groups everything blocked by one root into the root’s one finding', () => {
     const root = kustomization('root', {
       conditions: notReady('BuildFailed', 'kustomize build failed'),
     });
@@ -510,12 +519,9 @@ describe('DEPENDENCY_NOT_READY', () => {
       spec: { dependsOn: [{ name: 'root' }] },
       conditions: waiting('root'),
     });
-    const [f, ...rest] = findings(
-      [...healthyEso(), root, x, y],
-      'DEPENDENCY_NOT_READY',
-    );
-    expect(rest).toEqual([]);
-    expect(f.title).toBe('Kustomization flux-system/root blocks 2 objects');
+    const all = run([...healthyEso(), root, x, y]).findings;
+    expect(all.map(f => f.code)).toEqual(['KUSTOMIZATION_FAILED']);
+    expect(all[0].blocks?.map(o => o.name)).toEqual(['x', 'y']);
   });
 
   it.each([
@@ -1136,6 +1142,9 @@ describe('ordering and commands', () => {
       esoCrd('externalsecrets', 'ExternalSecret', {
         'app.kubernetes.io/version': '2.8.0',
       }),
+      esoCrd('secretstores', 'SecretStore'),
+      esoCrd('clustersecretstores', 'ClusterSecretStore'),
+      esoCrd('clusterexternalsecrets', 'ClusterExternalSecret'),
       helmRelease('external-secrets', {
         spec: { chart: { chart: 'external-secrets' } },
         status: { history: [{ chartVersion: '2.9.0' }] },
