@@ -84,7 +84,7 @@ function name(obj: SlimObject): string {
 
 /** A file kustomize could not find: the last `lstat|open <path>: no such file or directory` in the message. */
 const MISSING_FILE =
-  /(?:lstat|open|stat)\s+(\S+?):\s+no such file or directory|'([^']+)' must resolve to a file|(?:file|path) '?([^'\s]+)'? (?:does not exist|not found)/;
+  /(?:lstat|open|stat)\s+(\S+?):\s+no such file or directory|()(?:file|path) '?([^'\s]+)'? (?:does not exist|not found)/;
 
 /** The path as written in the repository: drop the controller's temporary checkout directory. */
 function repoPath(p: string | undefined): string | undefined {
@@ -140,7 +140,7 @@ export const FLUX_FAILURE_CLASSES: readonly FailureClass[] = [
         `${i.reasons.join(' ')} ${i.text}`,
       ) &&
       i.text.match(
-        /(git (?:fetch|clone|cmd)[^\n]*|(?:https?|ssh):\/\/[^\s'"]+)[\s\S]*?(exit status \d+|timeout|i\/o timeout|no such host|could not read|not found|403|401|404|failed to run)/,
+        /(git (?:fetch|clone|cmd)[^\n]*|(?:https?|ssh):\/\/[^\s'"]+)[\s\S]*?(exit status \d+|timeout|i\/o timeout|no such host|could not read|not found|403|401|404|failed to run|no such file or directory|encounters a format error)/,
       ),
     describe: (i, m) => ({
       title: `${name(i.obj)} cannot fetch a remote base`,
@@ -149,6 +149,24 @@ export const FLUX_FAILURE_CLASSES: readonly FailureClass[] = [
       )} could not be fetched by kustomize-controller (${
         m?.[2] ?? 'fetch failed'
       }). kustomize-controller fetches remote bases itself, without the source's credentials: vendor the base into the repository or point it at a reachable URL with a pinned ref, commit, then run \`${fluxReconcile(
+        i.obj,
+        ['--with-source'],
+      )}\`.`,
+    }),
+  },
+  {
+    category: 'build-duplicate-resource',
+    kinds: KS,
+    when: 'kustomize build failed because the same object is listed twice.',
+    test: i =>
+      i.text.match(/may not add resource with an already registered id: (\S+)/),
+    describe: (i, m) => ({
+      title: `${name(i.obj)}: an object is included twice`,
+      fix: `${
+        m?.[1] ?? 'An object'
+      } is reached twice from the kustomization.yaml at ${where(
+        i,
+      )} (listed directly and through a base, or in two bases): keep one, commit, then run \`${fluxReconcile(
         i.obj,
         ['--with-source'],
       )}\`.`,
@@ -177,27 +195,6 @@ export const FLUX_FAILURE_CLASSES: readonly FailureClass[] = [
     },
   },
   {
-    category: 'build-wrong-path-type',
-    kinds: KS,
-    when: 'kustomize build failed because a directory was listed where a file is expected, or a file where a directory (a kustomization root) is expected.',
-    test: i =>
-      (has(i, 'BuildFailed') || /kustomize build failed/.test(i.text)) &&
-      i.text.match(
-        /'([^']+)' must be a directory to be a root|must build at directory: '?([^':]+)'?: file is not directory|([^\s']+): not a directory/,
-      ),
-    describe: (i, m) => ({
-      title: `${name(i.obj)}: ${
-        repoPath(m?.[1] ?? m?.[2] ?? m?.[3]) ?? 'a path'
-      } has the wrong type`,
-      fix: `kustomization.yaml at ${where(i)} lists ${
-        repoPath(m?.[1] ?? m?.[2] ?? m?.[3]) ?? 'an entry'
-      } as a resource directory (a kustomization root) but it is a file, or the reverse: list plain manifests under resources only if they are files, directories only if they contain a kustomization.yaml; commit, then run \`${fluxReconcile(
-        i.obj,
-        ['--with-source'],
-      )}\`.`,
-    }),
-  },
-  {
     category: 'build-invalid-yaml',
     kinds: KS,
     when: 'kustomize build failed parsing a manifest (YAML syntax error).',
@@ -218,18 +215,21 @@ export const FLUX_FAILURE_CLASSES: readonly FailureClass[] = [
     }),
   },
   {
-    category: 'build-duplicate-resource',
+    category: 'build-wrong-path-type',
     kinds: KS,
-    when: 'kustomize build failed because the same object is listed twice.',
+    when: 'kustomize build failed because a directory was listed where a file is expected, or a file where a directory (a kustomization root) is expected.',
     test: i =>
-      i.text.match(/may not add resource with an already registered id: (\S+)/),
+      (has(i, 'BuildFailed') || /kustomize build failed/.test(i.text)) &&
+      i.text.match(
+        /'([^']+)' must be a directory to be a root|must build at directory: '?([^':]+)'?: file is not directory|([^\s']+): not a directory/,
+      ),
     describe: (i, m) => ({
-      title: `${name(i.obj)}: an object is included twice`,
-      fix: `${
-        m?.[1] ?? 'An object'
-      } is reached twice from the kustomization.yaml at ${where(
-        i,
-      )} (listed directly and through a base, or in two bases): keep one, commit, then run \`${fluxReconcile(
+      title: `${name(i.obj)}: ${
+        repoPath(m?.[1] ?? m?.[2] ?? m?.[3]) ?? 'a path'
+      } has the wrong type`,
+      fix: `kustomization.yaml at ${where(i)} lists ${
+        repoPath(m?.[1] ?? m?.[2] ?? m?.[3]) ?? 'an entry'
+      } as a resource directory (a kustomization root) but it is a file, or the reverse: list plain manifests under resources only if they are files, directories only if they contain a kustomization.yaml; commit, then run \`${fluxReconcile(
         i.obj,
         ['--with-source'],
       )}\`.`,
@@ -545,7 +545,7 @@ export const FLUX_FAILURE_CLASSES: readonly FailureClass[] = [
     kinds: SOURCES,
     when: 'The source rejected the credentials (git, Helm/OCI registry, bucket).',
     test: i =>
-      /authentication required|authentication failed|Invalid username or password|could not read Username|unable to authenticate|ssh: handshake failed|permission denied \(publickey\)|\b401\b|UNAUTHORIZED|unauthorized|denied: requested access|\b403\b Forbidden|AccessDenied|SignatureDoesNotMatch/i.test(
+      /authentication required|authentication failed|Invalid username or password|could not read Username|unable to authenticate|ssh: handshake failed|permission denied \(publickey\)|\b401\b|UNAUTHORIZED|unauthorized|denied: requested access|DENIED: denied|\b403\b Forbidden|AccessDenied|SignatureDoesNotMatch/i.test(
         i.text,
       ) || has(i, 'AuthenticationFailed'),
     describe: i => ({
@@ -569,7 +569,7 @@ export const FLUX_FAILURE_CLASSES: readonly FailureClass[] = [
     when: 'The branch, tag, semver range, commit, chart version or OCI tag asked for does not exist.',
     test: i =>
       i.text.match(
-        /couldn't find remote ref ([^\s"']+)|reference not found|unable to resolve[^\n]*(?:tag|ref)|no matching tags?|no tags found|MANIFEST_UNKNOWN|manifest unknown|revision[^\n]*not found|no chart version found for ([^\s,]+)|no '([^']+)' chart with version matching/,
+        /couldn't find remote ref "?([^\s"']+)|reference not found|unable to resolve[^\n]*(?:tag|ref)|no matching tags?|no tags found|MANIFEST_UNKNOWN|manifest unknown|revision[^\n]*not found|no chart version found for ([^\s,]+)|no '([^']+)' chart with version matching/,
       ),
     describe: i => ({
       title: `${name(i.obj)}: the requested ${
@@ -597,7 +597,7 @@ export const FLUX_FAILURE_CLASSES: readonly FailureClass[] = [
         i.obj,
       )} the host's CA: spec.certSecretRef (ca.crt) naming a Secret in ${
         i.obj.metadata.namespace
-      }; then run \`${fluxReconcile(i.obj)}\`.`,
+      } (for "certificate has expired or is not yet valid", check the server certificate and the node clock instead); then run \`${fluxReconcile(i.obj)}\`.`,
     }),
   },
   {

@@ -45,7 +45,7 @@ export const PROVIDER_ERROR_CLASSES: readonly ProviderErrorClass[] = [
     provider: 'aws',
     when: 'AWS STS refused the web identity (IRSA / EKS pod identity): the role trust policy does not accept the service account token.',
     pattern:
-      /(?:not authorized to perform:? sts:AssumeRoleWithWebIdentity|WebIdentityErr|InvalidIdentityToken|No OpenIDConnect provider found)/,
+      /(?:[Nn]ot authorized to perform:? sts:AssumeRoleWithWebIdentity|WebIdentityErr|InvalidIdentityToken|No OpenIDConnect provider found)/,
     summary: () => 'AWS STS refused the service account token (AssumeRoleWithWebIdentity)',
     fix: (_m, who) =>
       `The IAM role's trust policy must trust the cluster's OIDC provider with condition <issuer>:sub = system:serviceaccount:<namespace>:<service account> (sub, not only aud), and that service account must carry eks.amazonaws.com/role-arn; check auth.jwt.serviceAccountRef of ${who}.`,
@@ -99,7 +99,7 @@ export const PROVIDER_ERROR_CLASSES: readonly ProviderErrorClass[] = [
     provider: 'aws',
     when: 'The remote key does not exist in Secrets Manager / Parameter Store (in this region).',
     pattern:
-      /ResourceNotFoundException|Secrets Manager can.t find the specified secret|ParameterNotFound|secret does not exist/,
+      /ResourceNotFoundException|Secrets Manager can.t find the specified secret|ParameterNotFound|[Ss]ecret does not exist/,
     summary: () => 'the remote key does not exist in the provider',
     fix: (_m, who) =>
       `Check spec.data[].remoteRef.key / dataFrom of the ExternalSecret against the keys that exist, and the region of ${who}; create the secret if it is missing.`,
@@ -180,10 +180,13 @@ export const PROVIDER_ERROR_CLASSES: readonly ProviderErrorClass[] = [
     provider: 'kubernetes',
     when: 'The Kubernetes provider\'s identity may not read Secrets in the remote namespace.',
     pattern:
-      /is forbidden: User "([^"]+)" cannot (\w+) resource "([\w.]+)"[^\n]*?(?:in the namespace "([^"]+)")?/,
-    summary: m => `${m[1]} may not ${m[2]} ${m[3]}${m[4] ? ` in ${m[4]}` : ''}`,
+      /is forbidden: User "([^"]+)" cannot (\w+) resource "([\w.]+)"(?:[^\n]*?in the namespace "([^"]+)")?|client is not allowed to (get|list) (secrets)()()/,
+    summary: m =>
+      m[1]
+        ? `${m[1]} may not ${m[2]} ${m[3]}${m[4] ? ` in ${m[4]}` : ''}`
+        : `the store's identity may not ${m[5]} secrets`,
     fix: (m, who) =>
-      `Give ${m[1]} a Role with ${m[2]} on ${m[3]}${
+      `Give ${m[1] ?? `the identity ${who} uses (auth.serviceAccount, token or cert)`} a Role with ${m[2] ?? m[5]} on ${m[3] ?? m[6]}${
         m[4] ? ` in namespace ${m[4]}` : ''
       } and a RoleBinding to it (the identity ${who} authenticates as), or point the store at the service account that has them.`,
   },
