@@ -569,6 +569,39 @@ describe('CRD_VERSION_SKEW', () => {
     expect(f.title).toBe('ESO CRDs are 2.8.0 but the chart is 2.9.0');
   });
 
+  it('never tells the user to retag the fleet repository the CRDs share with everything else', () => {
+    const crd = esoCrd('externalsecrets', 'ExternalSecret', {
+      'app.kubernetes.io/version': '2.8.0',
+      'kustomize.toolkit.fluxcd.io/name': 'flux-system',
+      'kustomize.toolkit.fluxcd.io/namespace': 'flux-system',
+    });
+    const fleet = kustomization('flux-system', {
+      spec: {
+        sourceRef: { kind: 'GitRepository', name: 'flux-system' },
+        path: './clusters/mgmt',
+      },
+    });
+    const apps = kustomization('apps', {
+      spec: { sourceRef: { kind: 'GitRepository', name: 'flux-system' } },
+    });
+    const repo = gitRepository('flux-system', { branch: 'main' });
+    const all = run([crd, fleet, apps, repo, chart('2.9.0')]).findings;
+    const [f] = all.filter(x => x.code === 'CRD_VERSION_SKEW');
+    expect(f.title).toBe('ESO CRDs are 2.8.0 but the chart is 2.9.0');
+    expect(f.fix).not.toContain('GitRepository');
+    expect(f.fix).toContain('Kustomization flux-system/flux-system applies (path ./clusters/mgmt)');
+    expect(f.objects.map(o => o.kind)).not.toContain('GitRepository');
+    // A fleet on a branch is not "CRDs following a branch".
+    const [branchOnly] = run([
+      { ...crd, metadata: { ...crd.metadata, labels: { 'kustomize.toolkit.fluxcd.io/name': 'flux-system', 'kustomize.toolkit.fluxcd.io/namespace': 'flux-system' } } },
+      fleet,
+      apps,
+      repo,
+      chart('2.9.0'),
+    ]).findings.filter(x => x.code === 'CRD_VERSION_SKEW');
+    expect(branchOnly).toBeUndefined();
+  });
+
   it('reads the CRD version from the git tag of the Kustomization that applied them', () => {
     const crd = esoCrd('externalsecrets', 'ExternalSecret', {
       'kustomize.toolkit.fluxcd.io/name': 'eso-crds',

@@ -722,12 +722,23 @@ const crdVersionSkew: Rule = {
         }; the chart version from ${
           helmRelease ? describeRef(refOf(helmRelease)) : 'the HelmRelease'
         }. The operator may write fields the CRDs do not have, or the reverse.`,
-        fix: crdsSource
-          ? `Set ref.tag of ${describeRef(
-              refOf(crdsSource),
-            )} to v${chartVersion} (or pin the chart to ${crdVersion}) so both come from the same release.`
-          : `Install the CRDs of release ${chartVersion} (or pin the chart to ${crdVersion}).`,
-        objects,
+        fix:
+          crdsSource && !ctx.eso.crdsSourceShared
+            ? `Set ref.tag of ${describeRef(
+                refOf(crdsSource),
+              )} to v${chartVersion} (or pin the chart to ${crdVersion}) so both come from the same release.`
+            : crdsKustomization
+            ? `Update the ESO CRD manifests that ${describeRef(
+                refOf(crdsKustomization),
+              )} applies${
+                crdsKustomization.spec?.path
+                  ? ` (path ${crdsKustomization.spec.path})`
+                  : ''
+              } to release ${chartVersion} (or pin the chart to ${crdVersion}); its source is shared with other Kustomizations, so do not retag the source itself.`
+            : `Install the CRDs of release ${chartVersion} (or pin the chart to ${crdVersion}).`,
+        objects: ctx.eso.crdsSourceShared
+          ? objects.filter(o => !crdsSource || o.name !== crdsSource.metadata.name || o.kind !== crdsSource.kind)
+          : objects,
         command: look,
       }),
     ];
