@@ -1240,3 +1240,61 @@ describe('ordering and commands', () => {
     );
   });
 });
+
+describe('ESO_CRD_MISSING', () => {
+  it('is an error when the ExternalSecret CRD vanished while other ESO CRDs remain', () => {
+    const objects = [
+      esoCrd('secretstores', 'SecretStore'),
+      esoCrd('clustersecretstores', 'ClusterSecretStore'),
+      esoCrd('clusterexternalsecrets', 'ClusterExternalSecret'),
+      deployment('external-secrets', 1, 1),
+    ];
+    const status = run(objects, {
+      servedVersions: {
+        ...SERVED_ALL,
+        'externalsecrets.external-secrets.io': null,
+      },
+    });
+    const [f] = status.findings.filter(x => x.code === 'ESO_CRD_MISSING');
+    expect(f.severity).toBe('error');
+    expect(f.title).toBe(
+      'ESO CRD ExternalSecret missing — every ExternalSecret on this cluster is gone',
+    );
+    expect(status.health).toBe('Degraded');
+  });
+
+  it('does not fire with every core CRD present, nor without ESO', () => {
+    expect(findings(healthyEso(), 'ESO_CRD_MISSING')).toEqual([]);
+    expect(findings([], 'ESO_CRD_MISSING', { servedVersions: {} })).toEqual([]);
+  });
+});
+
+describe('operator Deployments in any namespace', () => {
+  it('finds the chart-labelled operator outside external-secrets (no false "no Deployment found")', () => {
+    const objects = [
+      ...healthyEso().filter(o => o.kind !== 'Deployment'),
+      deployment('external-secrets', 1, 1, { namespace: 'security' }),
+    ];
+    const status = run(objects);
+    expect(status.findings.filter(f => f.code === 'OPERATOR_NOT_READY')).toEqual(
+      [],
+    );
+    expect(status.eso?.operator.deployments).toEqual([
+      { name: 'external-secrets', namespace: 'security', ready: 1, desired: 1 },
+    ]);
+  });
+});
+
+describe('STORE_UNVERIFIED', () => {
+  it('warns about a store Ready=True with ValidationUnknown, whose health is Unknown, not Healthy', () => {
+    const store = secretStore('vault', 'team-a', {
+      conditions: [
+        cond('Ready', 'True', 'ValidationUnknown', 'could not determine validation status'),
+      ],
+    });
+    const status = run([...healthyEso(), store]);
+    const [f] = status.findings.filter(x => x.code === 'STORE_UNVERIFIED');
+    expect(f.severity).toBe('warning');
+    expect(status.eso?.stores[0].health).toBe('Unknown');
+  });
+});

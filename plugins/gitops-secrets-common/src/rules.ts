@@ -673,6 +673,25 @@ const dependencyNotReady: Rule = {
   },
 };
 
+/** Where to change the CRD version: the dedicated CRD source's tag, else the manifests the CRDs Kustomization applies. */
+function skewFix(eso: EsoFacts, chartVersion: string, crdVersion: string): string {
+  const { crdsSource, crdsKustomization } = eso;
+  if (crdsSource && !eso.crdsSourceShared) {
+    return `Set ref.tag of ${describeRef(
+      refOf(crdsSource),
+    )} to v${chartVersion} (or pin the chart to ${crdVersion}) so both come from the same release.`;
+  }
+  if (crdsKustomization) {
+    const path = crdsKustomization.spec?.path
+      ? ` (path ${crdsKustomization.spec.path})`
+      : '';
+    return `Update the ESO CRD manifests that ${describeRef(
+      refOf(crdsKustomization),
+    )} applies${path} to release ${chartVersion} (or pin the chart to ${crdVersion}); its source is shared with other Kustomizations, so do not retag the source itself.`;
+  }
+  return `Install the CRDs of release ${chartVersion} (or pin the chart to ${crdVersion}).`;
+}
+
 const crdVersionSkew: Rule = {
   code: 'CRD_VERSION_SKEW',
   when: 'The ESO CRD version (label app.kubernetes.io/version, helm.sh/chart, or the git tag they come from) differs from the chart version, or the CRDs follow a branch.',
@@ -722,20 +741,7 @@ const crdVersionSkew: Rule = {
         }; the chart version from ${
           helmRelease ? describeRef(refOf(helmRelease)) : 'the HelmRelease'
         }. The operator may write fields the CRDs do not have, or the reverse.`,
-        fix:
-          crdsSource && !ctx.eso.crdsSourceShared
-            ? `Set ref.tag of ${describeRef(
-                refOf(crdsSource),
-              )} to v${chartVersion} (or pin the chart to ${crdVersion}) so both come from the same release.`
-            : crdsKustomization
-            ? `Update the ESO CRD manifests that ${describeRef(
-                refOf(crdsKustomization),
-              )} applies${
-                crdsKustomization.spec?.path
-                  ? ` (path ${crdsKustomization.spec.path})`
-                  : ''
-              } to release ${chartVersion} (or pin the chart to ${crdVersion}); its source is shared with other Kustomizations, so do not retag the source itself.`
-            : `Install the CRDs of release ${chartVersion} (or pin the chart to ${crdVersion}).`,
+        fix: skewFix(ctx.eso, chartVersion, crdVersion),
         objects: ctx.eso.crdsSourceShared
           ? objects.filter(o => !crdsSource || o.name !== crdsSource.metadata.name || o.kind !== crdsSource.kind)
           : objects,
@@ -833,6 +839,10 @@ function providerError(
   };
 }
 
+function reasonSuffix(reason: string | undefined): string {
+  return reason ? ` (${reason})` : '';
+}
+
 function storeFix(store: SlimObject): string {
   const name = describeRef(refOf(store));
   if (store.spec?.provider === 'aws') {
@@ -863,11 +873,7 @@ const storeInvalid: Rule = {
       out.push(
         finding('STORE_INVALID', 'error', {
           title: `${describeRef(ref)} is invalid${
-            provider
-              ? `: ${provider.summary}`
-              : ready.reason
-              ? ` (${ready.reason})`
-              : ''
+            provider ? `: ${provider.summary}` : reasonSuffix(ready.reason)
           }`,
           detail: `${ready.message ?? 'The store failed validation.'}${
             provider?.event ? ` Event: ${provider.event}` : ''

@@ -159,9 +159,9 @@ describe('corpus of real status texts', () => {
     );
     expect(matching.map(f => f.code)).toEqual([e.code]);
     const [f] = matching;
-    if (e.category) expect(f.category).toBe(e.category);
+    expect(f.category ?? null).toBe(e.category);
     for (const text of e.fixIncludes) expect(f.fix).toContain(text);
-    if (e.blocks) expect(f.blocks?.map(b => b.name)).toEqual(e.blocks);
+    expect(f.blocks?.map(b => b.name)).toEqual(e.blocks);
     // At most one finding per root cause: no other finding leads with the same object.
     expect(
       status.findings.filter(

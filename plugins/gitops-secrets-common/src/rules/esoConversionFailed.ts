@@ -53,11 +53,11 @@ export const esoConversionFailed: Rule = {
       ...(crdsKustomization ? [refOf(crdsKustomization)] : []),
       ...(helmRelease ? [refOf(helmRelease)] : []),
     ];
-    const installer = crdsKustomization
-      ? `Kustomization ${displayName(refOf(crdsKustomization))}`
-      : helmRelease
-      ? `HelmRelease ${displayName(refOf(helmRelease))} (installCRDs)`
-      : 'whatever installs the ESO CRDs';
+    let installer = 'whatever installs the ESO CRDs';
+    if (crdsKustomization)
+      installer = `Kustomization ${displayName(refOf(crdsKustomization))}`;
+    else if (helmRelease)
+      installer = `HelmRelease ${displayName(refOf(helmRelease))} (installCRDs)`;
     const out: Finding[] = [
       finding('ESO_CONVERSION_FAILED', 'error', {
         title: `ESO's CRDs and operator disagree: the ${first.m[2]} conversion webhook fails`,

@@ -53,12 +53,13 @@ const FLUX_SOURCE_ARG: Record<string, string> = {
 /** The `flux reconcile` command for an object, with flags. @public */
 export function fluxReconcile(obj: SlimObject, flags: string[] = []): string {
   const ns = obj.metadata.namespace ? ` -n ${obj.metadata.namespace}` : '';
+  const FLUX_APPLIER_ARG: Record<string, string> = {
+    Kustomization: 'kustomization',
+    HelmRelease: 'helmrelease',
+  };
   const what =
-    obj.kind === 'Kustomization'
-      ? 'kustomization'
-      : obj.kind === 'HelmRelease'
-      ? 'helmrelease'
-      : `source ${FLUX_SOURCE_ARG[obj.kind] ?? obj.kind.toLowerCase()}`;
+    FLUX_APPLIER_ARG[obj.kind] ??
+    `source ${FLUX_SOURCE_ARG[obj.kind] ?? obj.kind.toLowerCase()}`;
   return `flux reconcile ${what} ${obj.metadata.name}${ns}${
     flags.length ? ` ${flags.join(' ')}` : ''
   }`;

@@ -59,7 +59,7 @@ export const PROVIDER_ERROR_CLASSES: readonly ProviderErrorClass[] = [
     summary: m =>
       `${m[1] ?? 'The identity'} may not assume ${m[2] ?? 'the role'} (sts:AssumeRole)`,
     fix: (m, who) =>
-      `Allow ${m[1] ?? 'the identity of ' + who} in the trust policy of ${
+      `Allow ${m[1] ?? `the identity of ${who}`} in the trust policy of ${
         m[2] ?? 'the role in spec.provider.aws.role'
       } (and sts:AssumeRole in the caller's own policy), or remove role from ${who} if the identity itself has access.`,
   },
