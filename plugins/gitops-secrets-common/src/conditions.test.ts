@@ -18,6 +18,7 @@ import {
   objectHealth,
 } from './conditions';
 import type { ObjectHealth } from './conditions';
+import { fluxActivity } from './conditions';
 import type { Health } from './model';
 import {
   cond,
@@ -118,9 +119,11 @@ describe('fluxHealth', () => {
     'Ready=$ready Reconciling=$reconciling Stalled=$stalled $lag',
     ({ ready, reconciling, stalled, lag }) => {
       const o = fluxObject(ready, reconciling, stalled, lag);
-      // The documented order: Stalled, then lag/Reconciling, then Ready.
+      // The documented order: Stalled, then Ready=False of the current generation (even while Reconciling),
+      // then lag/Reconciling, then Ready.
       let expected: ObjectHealth;
       if (stalled) expected = 'Degraded';
+      else if (ready === 'False' && lag !== 'lagging') expected = 'Degraded';
       else if (reconciling || lag === 'lagging') expected = 'Progressing';
       else if (ready === 'True') expected = 'Healthy';
       else if (ready === 'Unknown') expected = 'Progressing';
@@ -134,6 +137,38 @@ describe('fluxHealth', () => {
     const o = fluxObject('False', false, true, 'current');
     o.spec = { suspend: true };
     expect(fluxHealth(o)).toBe('Suspended');
+  });
+
+  it('a failed reconcile Flux will retry (Ready=False, Reconciling=True ProgressingWithRetry) is Degraded', () => {
+    const o = kustomization('apps', {
+      spec: { interval: '10m', retryInterval: '1m' },
+      status: { lastAppliedRevision: 'main@sha1:abc' },
+      conditions: [
+        {
+          ...cond('Ready', 'False', 'BuildFailed', 'kustomize build failed'),
+          lastTransitionTime: '2026-08-20T11:00:00Z',
+        },
+        cond('Reconciling', 'True', 'ProgressingWithRetry', 'retrying'),
+      ],
+    });
+    expect(fluxHealth(o)).toBe('Degraded');
+    expect(fluxActivity(o)).toEqual({
+      failing: true,
+      stalled: false,
+      failingSince: '2026-08-20T11:00:00Z',
+      retryInterval: '1m',
+      lastAppliedRevision: 'main@sha1:abc',
+      text: 'failing since 2026-08-20T11:00:00Z, retrying every 1m; last applied main@sha1:abc',
+    });
+  });
+
+  it('a Ready object is not failing and has no activity text', () => {
+    const o = kustomization('apps', { spec: { interval: '10m' } });
+    expect(fluxActivity(o)).toEqual({
+      failing: false,
+      stalled: false,
+      retryInterval: '10m',
+    });
   });
 
   it('waiting for a dependency is Progressing, not Degraded', () => {

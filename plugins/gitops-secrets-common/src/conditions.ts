@@ -177,9 +177,13 @@ export function isEsoObject(obj: Maybe<SlimObject>): boolean {
 }
 
 /**
- * Flux objects: Suspended, then Stalled → Degraded, generation lag or
- * Reconciling → Progressing, then the Ready condition. Ready=False while
- * waiting for a dependency is Progressing: the dependency carries the fault.
+ * Flux objects, as kstatus and fluxcd/pkg runtime/conditions mean it:
+ * Suspended; Stalled → Degraded; Ready=False → Degraded even while Reconciling
+ * (controllers keep Reconciling=True, reason `ProgressingWithRetry`, on every
+ * failed reconcile they will retry); then generation lag or Reconciling →
+ * Progressing; then Ready. Two exceptions stay Progressing: Ready=False while
+ * waiting for a dependency (the dependency carries the fault) and Ready=False
+ * from an older generation (the controller has not tried the current spec yet).
  *
  * @public
  */
@@ -187,14 +191,66 @@ export function fluxHealth(obj: Maybe<SlimObject>): ObjectHealth {
   if (!obj) return 'Unknown';
   if (isSuspended(obj)) return 'Suspended';
   if (isStalled(obj)) return 'Degraded';
-  if (hasGenerationLag(obj) || isReconciling(obj)) return 'Progressing';
   const ready = getCondition(obj, ConditionType.Ready);
+  if (
+    ready?.status === 'False' &&
+    ready.reason !== Reason.DependencyNotReady &&
+    !hasGenerationLag(obj)
+  ) {
+    return 'Degraded';
+  }
+  if (hasGenerationLag(obj) || isReconciling(obj)) return 'Progressing';
   if (!ready) return 'Unknown';
   if (ready.status === 'True') return 'Healthy';
-  if (ready.status === 'Unknown') return 'Progressing';
-  return ready.reason === Reason.DependencyNotReady
-    ? 'Progressing'
-    : 'Degraded';
+  return 'Progressing';
+}
+
+/** How a Flux object is doing over time, for the card: failing since when, retrying how often, last success. @public */
+export interface FluxActivity {
+  /** Ready=False (not waiting on a dependency) or Stalled. */
+  failing: boolean;
+  /** The controller gave up until the spec changes (Stalled, or retries exhausted). */
+  stalled: boolean;
+  /** Ready's lastTransitionTime while failing. */
+  failingSince?: string;
+  /** spec.retryInterval, else spec.interval: how often a failing object is retried. */
+  retryInterval?: string;
+  /** Last revision applied (Kustomization) or attempted (HelmRelease) successfully. */
+  lastAppliedRevision?: string;
+  /** One line, e.g. "failing since 2026-08-20T11:00:00Z, retrying every 1m; last applied main@sha1:abc". */
+  text?: string;
+}
+
+/** Failing, retrying and last-success facts of a Flux object. @public */
+export function fluxActivity(obj: Maybe<SlimObject>): FluxActivity {
+  const health = fluxHealth(obj);
+  const ready = getCondition(obj, ConditionType.Ready);
+  const stalled = isStalled(obj);
+  const failing = health === 'Degraded';
+  const out: FluxActivity = { failing, stalled };
+  const retry = obj?.spec?.retryInterval ?? obj?.spec?.interval;
+  if (retry) out.retryInterval = retry;
+  const applied = obj?.status?.lastAppliedRevision;
+  if (applied) out.lastAppliedRevision = applied;
+  if (failing && ready?.lastTransitionTime)
+    out.failingSince = ready.lastTransitionTime;
+  if (failing) {
+    const parts: string[] = [];
+    parts.push(
+      out.failingSince ? `failing since ${out.failingSince}` : 'failing',
+    );
+    if (stalled) parts.push('stalled: not retried until the spec changes');
+    else if (isReconciling(obj) || out.retryInterval)
+      parts.push(
+        out.retryInterval
+          ? `retrying every ${out.retryInterval}`
+          : 'retrying',
+      );
+    out.text = `${parts.join(', ')}${
+      applied ? `; last applied ${applied}` : '; never applied'
+    }`;
+  }
+  return out;
 }
 
 /**
@@ -210,7 +266,9 @@ export function esoHealth(obj: Maybe<SlimObject>): ObjectHealth {
   const failedNamespaces = obj.status?.failedNamespaces?.length ?? 0;
   if (failedNamespaces > 0) return 'Degraded';
   if (!ready) return 'Unknown';
-  if (ready.status === 'True') return 'Healthy';
+  // A store ESO could not validate is Ready=True, ValidationUnknown: we cannot vouch for it.
+  if (ready.status === 'True')
+    return ready.reason === Reason.ValidationUnknown ? 'Unknown' : 'Healthy';
   if (ready.status === 'False') return 'Degraded';
   return 'Progressing';
 }

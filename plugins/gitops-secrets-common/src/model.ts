@@ -47,13 +47,19 @@ export const FINDING_CODES = [
   'CLUSTER_ERROR',
   'UNSUPPORTED_API',
   'ESO_NOT_INSTALLED',
+  'ESO_CRD_MISSING',
   'CRD_RACE',
   'WEBHOOK_RACE',
   'REMOVED_API_VERSION',
+  'ESO_CONVERSION_FAILED',
+  'SOURCE_FAILED',
+  'KUSTOMIZATION_FAILED',
+  'HELMRELEASE_FAILED',
   'DEPENDENCY_NOT_READY',
   'CRD_VERSION_SKEW',
   'OPERATOR_NOT_READY',
   'STORE_INVALID',
+  'STORE_UNVERIFIED',
   'SECRET_SYNC_ERROR',
   'SECRET_STALE',
   'OBJECT_SUSPENDED',
@@ -85,6 +91,10 @@ export interface Finding {
   objects: ObjectRef[];
   /** A kubectl command to look; never one that reads Secret data. */
   command?: string;
+  /** The class of failure within the code, e.g. `build-missing-file`, `aws-access-denied` (docs/diagnoses.md). */
+  category?: string;
+  /** Objects that wait on this finding's root cause and are not Ready because of it. */
+  blocks?: ObjectRef[];
 }
 
 /** @public */
@@ -100,6 +110,12 @@ export interface FluxObjectStatus {
   revision?: string;
   dependsOn: ObjectRef[];
   lastTransitionTime?: string;
+  /** Ready=False (not waiting on a dependency) or Stalled: Flux could not apply it. */
+  failing?: boolean;
+  /** e.g. "failing since …, retrying every 1m; last applied main@sha1:…" (only while failing). */
+  activity?: string;
+  /** The deepest failing object this one waits on (dependsOn, source, chart), when it is not itself. */
+  blockedBy?: ObjectRef;
 }
 
 /** @public */

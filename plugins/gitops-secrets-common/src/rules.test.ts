@@ -79,14 +79,15 @@ describe('RULES', () => {
 });
 
 describe('ESO_NOT_INSTALLED', () => {
-  it('is only information when nothing installs or needs ESO (a Flux-only cluster)', () => {
-    const [f] = findings([], 'ESO_NOT_INSTALLED', { servedVersions: {} });
-    expect(f.severity).toBe('info');
-    expect(f.objects).toEqual([]);
-    expect(f.fix).toContain('external-secrets-crds');
-    expect(f.command).toBe(
-      'kubectl --context mgmt get crd externalsecrets.external-secrets.io',
+  it('says nothing when nothing installs or needs ESO (a Flux-only cluster, a Component without secrets)', () => {
+    expect(findings([], 'ESO_NOT_INSTALLED', { servedVersions: {} })).toEqual(
+      [],
     );
+    expect(
+      findings([kustomization('apps')], 'ESO_NOT_INSTALLED', {
+        servedVersions: {},
+      }),
+    ).toEqual([]);
   });
 
   it('names the CRDs Kustomization when it exists but has not applied them', () => {
@@ -138,7 +139,8 @@ describe('ESO_NOT_INSTALLED', () => {
     });
     const [e] = findings([failed], 'ESO_NOT_INSTALLED', { servedVersions: {} });
     expect(e.severity).toBe('error');
-    expect(e.fix).toContain('Fix HelmRelease flux-system/external-secrets');
+    expect(e.fix).toContain('HelmRelease flux-system/external-secrets');
+    expect(e.fix).toContain('flux reconcile helmrelease external-secrets -n flux-system');
   });
 
   it('does not fire when ESO CRDs exist', () => {
@@ -406,7 +408,7 @@ describe('DEPENDENCY_NOT_READY', () => {
       `dependency 'flux-system/${on}' is not ready`,
     );
 
-  it('names the root cause at the end of a 3-deep chain', () => {
+  it('follows a 3-deep chain to the failing root: one finding there, listing what it blocks', () => {
     const crds = kustomization('external-secrets-crds', {
       conditions: notReady('HealthCheckFailed', 'timeout waiting for CRDs'),
     });
@@ -418,25 +420,32 @@ describe('DEPENDENCY_NOT_READY', () => {
       spec: { dependsOn: [{ name: 'external-secrets-operator' }] },
       conditions: waiting('external-secrets-operator'),
     });
-    const list = findings(
-      [...healthyEso(), crds, operator, crs],
-      'DEPENDENCY_NOT_READY',
-    );
-    expect(list).toHaveLength(1);
-    const [f] = list;
+    const status = run([...healthyEso(), crds, operator, crs]);
+    expect(
+      status.findings.filter(f => f.code === 'DEPENDENCY_NOT_READY'),
+    ).toEqual([]);
+    const root = status.findings.filter(f => f.code === 'KUSTOMIZATION_FAILED');
+    expect(root).toHaveLength(1);
+    const [f] = root;
     expect(f.severity).toBe('error');
-    expect(f.objects.map(o => o.name)).toEqual([
-      'external-secrets-crds',
+    expect(f.category).toBe('health-check-failed');
+    expect(f.objects.map(o => o.name)).toEqual(['external-secrets-crds']);
+    expect(f.blocks?.map(o => o.name)).toEqual([
       'external-secrets-operator',
       'external-secrets-crs',
     ]);
-    expect(f.detail).toContain(
-      'Root cause: Kustomization flux-system/external-secrets-crds',
-    );
     expect(f.detail).toContain('timeout waiting for CRDs');
-    expect(f.command).toBe(
-      'kubectl --context mgmt -n flux-system get kustomization external-secrets-crds -o yaml',
+    expect(f.detail).toContain(
+      'Blocked by it: Kustomization flux-system/external-secrets-operator, Kustomization flux-system/external-secrets-crs.',
     );
+    expect(f.command).toBe(
+      'kubectl --context mgmt -n flux-system describe kustomization external-secrets-crds',
+    );
+    // The blocked objects point at the root.
+    const crsStatus = status.flux.objects.find(
+      o => o.ref.name === 'external-secrets-crs',
+    );
+    expect(crsStatus?.blockedBy?.name).toBe('external-secrets-crds');
   });
 
   it('stops at the first not-ready dependency whose own dependencies are ready', () => {
@@ -498,7 +507,7 @@ describe('DEPENDENCY_NOT_READY', () => {
     expect(f.fix).toContain('correct the dependsOn entry');
   });
 
-  it('groups everything blocked by one root into one finding', () => {
+  it('groups everything blocked by one root into the root’s one finding', () => {
     const root = kustomization('root', {
       conditions: notReady('BuildFailed', 'kustomize build failed'),
     });
@@ -510,12 +519,9 @@ describe('DEPENDENCY_NOT_READY', () => {
       spec: { dependsOn: [{ name: 'root' }] },
       conditions: waiting('root'),
     });
-    const [f, ...rest] = findings(
-      [...healthyEso(), root, x, y],
-      'DEPENDENCY_NOT_READY',
-    );
-    expect(rest).toEqual([]);
-    expect(f.title).toBe('Kustomization flux-system/root blocks 2 objects');
+    const all = run([...healthyEso(), root, x, y]).findings;
+    expect(all.map(f => f.code)).toEqual(['KUSTOMIZATION_FAILED']);
+    expect(all[0].blocks?.map(o => o.name)).toEqual(['x', 'y']);
   });
 
   it.each([
@@ -561,6 +567,39 @@ describe('CRD_VERSION_SKEW', () => {
     const [f] = findings(objects, 'CRD_VERSION_SKEW');
     expect(f.severity).toBe('warning');
     expect(f.title).toBe('ESO CRDs are 2.8.0 but the chart is 2.9.0');
+  });
+
+  it('never tells the user to retag the fleet repository the CRDs share with everything else', () => {
+    const crd = esoCrd('externalsecrets', 'ExternalSecret', {
+      'app.kubernetes.io/version': '2.8.0',
+      'kustomize.toolkit.fluxcd.io/name': 'flux-system',
+      'kustomize.toolkit.fluxcd.io/namespace': 'flux-system',
+    });
+    const fleet = kustomization('flux-system', {
+      spec: {
+        sourceRef: { kind: 'GitRepository', name: 'flux-system' },
+        path: './clusters/mgmt',
+      },
+    });
+    const apps = kustomization('apps', {
+      spec: { sourceRef: { kind: 'GitRepository', name: 'flux-system' } },
+    });
+    const repo = gitRepository('flux-system', { branch: 'main' });
+    const all = run([crd, fleet, apps, repo, chart('2.9.0')]).findings;
+    const [f] = all.filter(x => x.code === 'CRD_VERSION_SKEW');
+    expect(f.title).toBe('ESO CRDs are 2.8.0 but the chart is 2.9.0');
+    expect(f.fix).not.toContain('GitRepository');
+    expect(f.fix).toContain('Kustomization flux-system/flux-system applies (path ./clusters/mgmt)');
+    expect(f.objects.map(o => o.kind)).not.toContain('GitRepository');
+    // A fleet on a branch is not "CRDs following a branch".
+    const [branchOnly] = run([
+      { ...crd, metadata: { ...crd.metadata, labels: { 'kustomize.toolkit.fluxcd.io/name': 'flux-system', 'kustomize.toolkit.fluxcd.io/namespace': 'flux-system' } } },
+      fleet,
+      apps,
+      repo,
+      chart('2.9.0'),
+    ]).findings.filter(x => x.code === 'CRD_VERSION_SKEW');
+    expect(branchOnly).toBeUndefined();
   });
 
   it('reads the CRD version from the git tag of the Kustomization that applied them', () => {
@@ -1136,6 +1175,9 @@ describe('ordering and commands', () => {
       esoCrd('externalsecrets', 'ExternalSecret', {
         'app.kubernetes.io/version': '2.8.0',
       }),
+      esoCrd('secretstores', 'SecretStore'),
+      esoCrd('clustersecretstores', 'ClusterSecretStore'),
+      esoCrd('clusterexternalsecrets', 'ClusterExternalSecret'),
       helmRelease('external-secrets', {
         spec: { chart: { chart: 'external-secrets' } },
         status: { history: [{ chartVersion: '2.9.0' }] },
@@ -1196,5 +1238,63 @@ describe('ordering and commands', () => {
     ).toBe(
       'kubectl --context mgmt -n default get clusters.cluster.x-k8s.io dev -o yaml',
     );
+  });
+});
+
+describe('ESO_CRD_MISSING', () => {
+  it('is an error when the ExternalSecret CRD vanished while other ESO CRDs remain', () => {
+    const objects = [
+      esoCrd('secretstores', 'SecretStore'),
+      esoCrd('clustersecretstores', 'ClusterSecretStore'),
+      esoCrd('clusterexternalsecrets', 'ClusterExternalSecret'),
+      deployment('external-secrets', 1, 1),
+    ];
+    const status = run(objects, {
+      servedVersions: {
+        ...SERVED_ALL,
+        'externalsecrets.external-secrets.io': null,
+      },
+    });
+    const [f] = status.findings.filter(x => x.code === 'ESO_CRD_MISSING');
+    expect(f.severity).toBe('error');
+    expect(f.title).toBe(
+      'ESO CRD ExternalSecret missing — every ExternalSecret on this cluster is gone',
+    );
+    expect(status.health).toBe('Degraded');
+  });
+
+  it('does not fire with every core CRD present, nor without ESO', () => {
+    expect(findings(healthyEso(), 'ESO_CRD_MISSING')).toEqual([]);
+    expect(findings([], 'ESO_CRD_MISSING', { servedVersions: {} })).toEqual([]);
+  });
+});
+
+describe('operator Deployments in any namespace', () => {
+  it('finds the chart-labelled operator outside external-secrets (no false "no Deployment found")', () => {
+    const objects = [
+      ...healthyEso().filter(o => o.kind !== 'Deployment'),
+      deployment('external-secrets', 1, 1, { namespace: 'security' }),
+    ];
+    const status = run(objects);
+    expect(status.findings.filter(f => f.code === 'OPERATOR_NOT_READY')).toEqual(
+      [],
+    );
+    expect(status.eso?.operator.deployments).toEqual([
+      { name: 'external-secrets', namespace: 'security', ready: 1, desired: 1 },
+    ]);
+  });
+});
+
+describe('STORE_UNVERIFIED', () => {
+  it('warns about a store Ready=True with ValidationUnknown, whose health is Unknown, not Healthy', () => {
+    const store = secretStore('vault', 'team-a', {
+      conditions: [
+        cond('Ready', 'True', 'ValidationUnknown', 'could not determine validation status'),
+      ],
+    });
+    const status = run([...healthyEso(), store]);
+    const [f] = status.findings.filter(x => x.code === 'STORE_UNVERIFIED');
+    expect(f.severity).toBe('warning');
+    expect(status.eso?.stores[0].health).toBe('Unknown');
   });
 });

@@ -7,6 +7,7 @@ import {
   ANNOTATION_CAPI_BOOTSTRAPPED,
   BOOTSTRAP_NAMES,
   ESO_GROUP,
+  ESO_OPERATOR_APP_NAMES,
   LABEL_SECRET_MANAGER,
 } from './annotations';
 import {
@@ -25,7 +26,6 @@ import type {
   ClusterErrorType,
   Finding,
   FindingCode,
-  FindingSeverity,
   ObjectRef,
 } from './model';
 import { FINDING_SEVERITY_ORDER } from './model';
@@ -40,9 +40,38 @@ import {
   refOf,
 } from './objects';
 import type { SlimObject } from './slim';
-import { WATCHED_KINDS, apiGroup } from './slim';
+import { WATCHED_KINDS } from './slim';
 import type { ClusterView, EsoFacts } from './view';
 import { resolveUnsupportedKind } from './view';
+import { classifyFluxFailure } from './rules/fluxClasses';
+import {
+  failureReasons,
+  failureTextWithEvents,
+  helmReleaseFailed,
+  kustomizationFailed,
+  sourceFailed,
+} from './rules/fluxFailure';
+import { failingRoot, isChainObject } from './rules/graph';
+import { classifyProviderError } from './rules/providerClasses';
+import { esoConversionFailed } from './rules/esoConversionFailed';
+import { esoCrdMissing } from './rules/esoCrdMissing';
+import { storeUnverified } from './rules/storeUnverified';
+import type { EventIndex } from './events';
+import { MAX_OBJECTS, finding, kubectlLook, moreText, shellQuote } from './rules/common';
+import {
+  CRD_RACE_PATTERN,
+  WEBHOOK_RACE_PATTERN,
+  removedApiVersionsIn,
+  unservedApiVersionsIn,
+} from './rules/esoPatterns';
+
+export { kubectlLook, shellQuote } from './rules/common';
+export {
+  CONVERSION_WEBHOOK_PATTERN,
+  REMOVED_API_VERSIONS,
+  removedApiVersionsIn,
+  unservedApiVersionsIn,
+} from './rules/esoPatterns';
 
 /** Everything a rule may read. @public */
 export interface RuleContext {
@@ -54,6 +83,8 @@ export interface RuleContext {
   servedVersions: Record<string, string | null>;
   unsupported: Array<{ kind: string; servedVersions: string[] }>;
   error?: ClusterError;
+  /** Events of failing objects, when the backend read them. */
+  events?: EventIndex;
 }
 
 /** @public */
@@ -64,74 +95,8 @@ export interface Rule {
   run(ctx: RuleContext): Finding[];
 }
 
-/** Findings listing many objects keep this many; the detail says how many more. */
-const MAX_OBJECTS = 25;
-
 /** An ExternalSecret without refreshInterval gets ESO's default. */
 const DEFAULT_REFRESH_INTERVAL = '1h';
-
-// ---------------------------------------------------------------- kubectl
-
-const SAFE_ARG = /^[A-Za-z0-9._:@/=,+-]+$/;
-
-/** Quote a shell argument unless it is plainly safe. @public */
-export function shellQuote(arg: string): string {
-  return SAFE_ARG.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
-/** kubectl resource name: plural.group for Cluster API kinds (`Cluster` alone is ambiguous), else the kind. */
-function resourceName(ref: ObjectRef): string {
-  const group = apiGroup(ref.apiVersion);
-  if (group === 'cluster.x-k8s.io' || group.endsWith('.cluster.x-k8s.io')) {
-    const watched = WATCHED_KINDS.find(
-      k => k.kind === ref.kind && k.group === group,
-    );
-    if (watched) return watched.key;
-  }
-  return ref.kind.toLowerCase();
-}
-
-/**
- * A kubectl command to look at one object. Returns undefined for a Secret: the
- * plugin never offers a command that could print secret data.
- *
- * @public
- */
-export function kubectlLook(
-  cluster: string,
-  ref: ObjectRef,
-  verb: 'get' | 'describe' = 'get',
-): string | undefined {
-  if (ref.kind === 'Secret') return undefined;
-  const parts = ['kubectl', '--context', shellQuote(cluster)];
-  if (ref.namespace) parts.push('-n', shellQuote(ref.namespace));
-  parts.push(verb, resourceName(ref), shellQuote(ref.name));
-  if (verb === 'get') parts.push('-o', 'yaml');
-  return parts.join(' ');
-}
-
-// ---------------------------------------------------------------- helpers
-
-function finding(
-  code: FindingCode,
-  severity: FindingSeverity,
-  f: Omit<Finding, 'code' | 'severity' | 'command'> & { command?: string },
-): Finding {
-  const out: Finding = {
-    code,
-    severity,
-    title: f.title,
-    detail: f.detail,
-    fix: f.fix,
-    objects: f.objects.slice(0, MAX_OBJECTS),
-  };
-  if (f.command) out.command = f.command;
-  return out;
-}
-
-function moreText(count: number): string {
-  return count > MAX_OBJECTS ? ` (${count - MAX_OBJECTS} more not listed)` : '';
-}
 
 /** Ready and Stalled messages of an object that is not Ready: where Flux writes apply errors. */
 function failureText(obj: SlimObject): string {
@@ -152,6 +117,20 @@ function readyMessage(obj: SlimObject | undefined): string | undefined {
   return c.message
     ? `${c.reason ?? c.status}: ${c.message}`
     : c.reason ?? c.status;
+}
+
+/** The fix of the object's failure class, when its failure is classified. */
+function classifiedFix(ctx: RuleContext, obj: SlimObject): string | undefined {
+  if (toHealth(objectHealth(obj)) !== 'Degraded') return undefined;
+  const input = {
+    obj,
+    reasons: failureReasons(obj),
+    text: failureTextWithEvents(ctx, obj),
+  };
+  const c = classifyFluxFailure(input);
+  return c && c.cls.category !== 'reconcile-failed'
+    ? c.cls.describe(input, c.match).fix
+    : undefined;
 }
 
 function storeOf(
@@ -311,8 +290,7 @@ const unsupportedApi: Rule = {
   },
 };
 
-const CRD_RACE =
-  /no matches for kind "([^"]+)" in version "((?:[a-z0-9-]+\.)*external-secrets\.io\/[^"]+)"/;
+const CRD_RACE = CRD_RACE_PATTERN;
 
 /** Flux objects that fail because an ESO kind is unknown to the API server: something needs ESO. */
 function objectsNeedingEso(ctx: RuleContext): SlimObject[] {
@@ -323,7 +301,7 @@ function objectsNeedingEso(ctx: RuleContext): SlimObject[] {
 
 const esoNotInstalled: Rule = {
   code: 'ESO_NOT_INSTALLED',
-  when: 'No ESO CRD exists and external-secrets.io is not served. Error when an install fails or something needs ESO; warning while an install is in progress; info when nothing asks for ESO.',
+  when: 'No ESO CRD exists and external-secrets.io is not served. Error when an install fails or something needs ESO; warning while an install is in progress; nothing when nothing asks for ESO (Flux-only clusters).',
   run(ctx) {
     if (ctx.eso.installed) return [];
     const esoUnsupported = ctx.unsupported.some(
@@ -343,9 +321,10 @@ const esoNotInstalled: Rule = {
           )} exists but the CRDs are not on the cluster yet (${
             readyMessage(crds) ?? 'no status'
           }).`,
-          fix: `Make Kustomization ${displayName(
-            refOf(crds),
-          )} Ready (see its message), or ${BOOTSTRAP_HINT}.`,
+          fix: `${
+            classifiedFix(ctx, crds) ??
+            `Make Kustomization ${displayName(refOf(crds))} Ready (see its message).`
+          } If there is no such layout yet, ${BOOTSTRAP_HINT}.`,
           objects: [refOf(crds)],
           command: kubectlLook(ctx.cluster, refOf(crds)),
         }),
@@ -365,9 +344,10 @@ const esoNotInstalled: Rule = {
             readyMessage(hr) ?? 'no status'
           }); until its CRDs exist, ExternalSecrets cannot be created.`,
           fix: failing
-            ? `Fix HelmRelease ${displayName(
-                refOf(hr),
-              )} (see its message), or ${BOOTSTRAP_HINT}.`
+            ? `${
+                classifiedFix(ctx, hr) ??
+                `Fix HelmRelease ${displayName(refOf(hr))} (see its message).`
+              } To make the order explicit, ${BOOTSTRAP_HINT}.`
             : `Wait for HelmRelease ${displayName(
                 refOf(hr),
               )}; to make the order explicit, ${BOOTSTRAP_HINT}.`,
@@ -376,14 +356,14 @@ const esoNotInstalled: Rule = {
         }),
       ];
     }
+    // Nothing installs ESO and nothing needs it (a Flux-only cluster, or a Component without secrets): no finding.
+    if (!needing.length) return [];
     return [
-      finding('ESO_NOT_INSTALLED', needing.length ? 'error' : 'info', {
+      finding('ESO_NOT_INSTALLED', 'error', {
         title,
-        detail: needing.length
-          ? `The cluster has no CustomResourceDefinition in external-secrets.io, and nothing installs one, but ${needing
-              .map(o => describeRef(refOf(o)))
-              .join(', ')} applies ESO objects.`
-          : 'The cluster has no CustomResourceDefinition in external-secrets.io and nothing uses one: ExternalSecrets cannot be created here until ESO is installed.',
+        detail: `The cluster has no CustomResourceDefinition in external-secrets.io, and nothing installs one, but ${needing
+          .map(o => describeRef(refOf(o)))
+          .join(', ')} applies ESO objects.`,
         fix: `To install it, ${BOOTSTRAP_HINT}.`,
         objects: needing.map(refOf),
         command: lookCrd,
@@ -391,38 +371,6 @@ const esoNotInstalled: Rule = {
     ];
   },
 };
-
-/** Every removed apiVersion of a watched kind, with its replacement. @public */
-export const REMOVED_API_VERSIONS: ReadonlyArray<{
-  apiVersion: string;
-  replacement: string;
-}> = (() => {
-  const out: Array<{ apiVersion: string; replacement: string }> = [];
-  for (const k of WATCHED_KINDS) {
-    for (const v of k.removedVersions ?? []) {
-      const apiVersion = `${k.group}/${v}`;
-      if (!out.some(o => o.apiVersion === apiVersion)) {
-        out.push({ apiVersion, replacement: `${k.group}/${k.versions[0]}` });
-      }
-    }
-  }
-  return out;
-})();
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-}
-
-/** Removed apiVersions a message mentions, as whole tokens (not `generators.external-secrets.io/v1alpha1`). @public */
-export function removedApiVersionsIn(
-  message: string,
-): Array<{ apiVersion: string; replacement: string }> {
-  return REMOVED_API_VERSIONS.filter(r =>
-    new RegExp(`(?<![\\w.-])${escapeRegExp(r.apiVersion)}(?![\\w.])`).test(
-      message,
-    ),
-  );
-}
 
 function dependsOnTransitively(
   index: ObjectIndex,
@@ -491,8 +439,7 @@ const crdRace: Rule = {
   },
 };
 
-const WEBHOOK_RACE =
-  /failed calling webhook "([^"]*external-secrets\.io)"[\s\S]*?(connection refused|no endpoints available)/;
+const WEBHOOK_RACE = WEBHOOK_RACE_PATTERN;
 
 const webhookRace: Rule = {
   code: 'WEBHOOK_RACE',
@@ -548,11 +495,11 @@ const webhookRace: Rule = {
 
 const removedApiVersion: Rule = {
   code: 'REMOVED_API_VERSION',
-  when: 'A Flux object fails mentioning a removed apiVersion (external-secrets.io/v1beta1, kustomize.toolkit.fluxcd.io/v1beta2, helm.toolkit.fluxcd.io/v2beta1, …).',
+  when: 'A Flux object fails because the API server does not serve a removed apiVersion (external-secrets.io/v1beta1, kustomize.toolkit.fluxcd.io/v1beta2, helm.toolkit.fluxcd.io/v2beta1, …): "no matches for kind … in version …", "could not find the requested resource". A version merely mentioned, as in a conversion webhook error, is not enough.',
   run(ctx) {
     const out: Finding[] = [];
     for (const obj of ctx.view.fluxObjects.filter(isFluxApplier)) {
-      const found = removedApiVersionsIn(failureText(obj));
+      const found = unservedApiVersionsIn(failureText(obj));
       if (!found.length) continue;
       const ref = refOf(obj);
       const where = obj.spec?.path
@@ -634,7 +581,7 @@ function rootCauseKey(root: RootCause): string {
 
 const dependencyNotReady: Rule = {
   code: 'DEPENDENCY_NOT_READY',
-  when: 'A Flux object waits on dependsOn: names the first dependency in the chain that is not Ready, a missing one, or a cycle.',
+  when: 'A Flux object waits on dependsOn and nothing on the way fails: names a missing dependency, a cycle, or the dependency still progressing. (A failing object up the chain gets its own finding, listing what it blocks.)',
   run(ctx) {
     const byRoot = new Map<
       string,
@@ -643,6 +590,9 @@ const dependencyNotReady: Rule = {
     for (const obj of ctx.view.fluxObjects.filter(isFluxApplier)) {
       if (isReady(obj) || isSuspended(obj) || !obj.spec?.dependsOn?.length)
         continue;
+      // Something fails (it, or what it waits on through dependsOn, sources, charts, health checks):
+      // that object's own finding names the cause and lists what it blocks.
+      if (failingRoot(ctx.index, obj)) continue;
       const root = findRootCause(ctx.index, obj);
       if (!root) continue;
       const key = rootCauseKey(root);
@@ -723,6 +673,25 @@ const dependencyNotReady: Rule = {
   },
 };
 
+/** Where to change the CRD version: the dedicated CRD source's tag, else the manifests the CRDs Kustomization applies. */
+function skewFix(eso: EsoFacts, chartVersion: string, crdVersion: string): string {
+  const { crdsSource, crdsKustomization } = eso;
+  if (crdsSource && !eso.crdsSourceShared) {
+    return `Set ref.tag of ${describeRef(
+      refOf(crdsSource),
+    )} to v${chartVersion} (or pin the chart to ${crdVersion}) so both come from the same release.`;
+  }
+  if (crdsKustomization) {
+    const path = crdsKustomization.spec?.path
+      ? ` (path ${crdsKustomization.spec.path})`
+      : '';
+    return `Update the ESO CRD manifests that ${describeRef(
+      refOf(crdsKustomization),
+    )} applies${path} to release ${chartVersion} (or pin the chart to ${crdVersion}); its source is shared with other Kustomizations, so do not retag the source itself.`;
+  }
+  return `Install the CRDs of release ${chartVersion} (or pin the chart to ${crdVersion}).`;
+}
+
 const crdVersionSkew: Rule = {
   code: 'CRD_VERSION_SKEW',
   when: 'The ESO CRD version (label app.kubernetes.io/version, helm.sh/chart, or the git tag they come from) differs from the chart version, or the CRDs follow a branch.',
@@ -772,12 +741,10 @@ const crdVersionSkew: Rule = {
         }; the chart version from ${
           helmRelease ? describeRef(refOf(helmRelease)) : 'the HelmRelease'
         }. The operator may write fields the CRDs do not have, or the reverse.`,
-        fix: crdsSource
-          ? `Set ref.tag of ${describeRef(
-              refOf(crdsSource),
-            )} to v${chartVersion} (or pin the chart to ${crdVersion}) so both come from the same release.`
-          : `Install the CRDs of release ${chartVersion} (or pin the chart to ${crdVersion}).`,
-        objects,
+        fix: skewFix(ctx.eso, chartVersion, crdVersion),
+        objects: ctx.eso.crdsSourceShared
+          ? objects.filter(o => !crdsSource || o.name !== crdsSource.metadata.name || o.kind !== crdsSource.kind)
+          : objects,
         command: look,
       }),
     ];
@@ -803,16 +770,18 @@ const operatorNotReady: Rule = {
       return [
         finding('OPERATOR_NOT_READY', 'warning', {
           title: 'No ESO operator Deployment found',
-          detail: `ESO's CRDs are installed but no external-secrets Deployment was found in namespace ${BOOTSTRAP_NAMES.operatorNamespace}.${hrNote}`,
+          detail: `ESO's CRDs are installed but no Deployment labelled app.kubernetes.io/name in (${ESO_OPERATOR_APP_NAMES.join(
+            ', ',
+          )}) was found in any namespace.${hrNote}`,
           fix: hr
             ? `Make HelmRelease ${displayName(
                 refOf(hr),
               )} Ready (see its message).`
             : `Install the operator: ${BOOTSTRAP_HINT}.`,
           objects: hr ? [refOf(hr)] : [],
-          command: `kubectl --context ${shellQuote(ctx.cluster)} -n ${
-            BOOTSTRAP_NAMES.operatorNamespace
-          } get deployments,pods`,
+          command: `kubectl --context ${shellQuote(
+            ctx.cluster,
+          )} get deployments -A -l app.kubernetes.io/name=external-secrets`,
         }),
       ];
     }
@@ -843,6 +812,37 @@ const operatorNotReady: Rule = {
   },
 };
 
+/**
+ * The provider error class of a store's or ExternalSecrets' failure, read from
+ * their Ready messages and Warning events; the fix names the store.
+ */
+function providerError(
+  ctx: RuleContext,
+  store: SlimObject,
+  objs: SlimObject[],
+):
+  | { category: string; summary: string; fix: string; event?: string }
+  | undefined {
+  const events = objs.flatMap(o => ctx.events?.warnings(o) ?? []);
+  const texts = [
+    ...objs.map(o => getCondition(o, ConditionType.Ready)?.message ?? ''),
+    ...events,
+  ].filter(Boolean);
+  const c = classifyProviderError(texts);
+  if (!c) return undefined;
+  const event = events.find(e => c.cls.pattern.test(e));
+  return {
+    category: c.cls.category,
+    summary: c.cls.summary(c.match),
+    fix: c.cls.fix(c.match, describeRef(refOf(store))),
+    ...(event ? { event } : {}),
+  };
+}
+
+function reasonSuffix(reason: string | undefined): string {
+  return reason ? ` (${reason})` : '';
+}
+
 function storeFix(store: SlimObject): string {
   const name = describeRef(refOf(store));
   if (store.spec?.provider === 'aws') {
@@ -869,21 +869,25 @@ const storeInvalid: Rule = {
       const users = ctx.view.externalSecrets
         .filter(es => storeOf(ctx.index, es).obj === store)
         .map(refOf);
+      const provider = providerError(ctx, store, [store]);
       out.push(
         finding('STORE_INVALID', 'error', {
           title: `${describeRef(ref)} is invalid${
-            ready.reason ? ` (${ready.reason})` : ''
+            provider ? `: ${provider.summary}` : reasonSuffix(ready.reason)
           }`,
           detail: `${ready.message ?? 'The store failed validation.'}${
+            provider?.event ? ` Event: ${provider.event}` : ''
+          }${
             users.length
               ? ` ${users.length} ExternalSecret(s) use it${moreText(
                   users.length,
                 )}.`
               : ''
           }`,
-          fix: storeFix(store),
+          fix: provider?.fix ?? storeFix(store),
           objects: [ref, ...users],
           command: kubectlLook(ctx.cluster, ref, 'describe'),
+          category: provider?.category,
         }),
       );
     }
@@ -899,14 +903,19 @@ const secretSyncError: Rule = {
       es => getCondition(es, ConditionType.Ready)?.status === 'False',
     );
     const out: Finding[] = [];
+    // One finding per store and provider error class: two keys failing for different reasons get different fixes.
     for (const group of groupBy(failing, es => {
       const s = storeOf(ctx.index, es);
+      const storeObj = s.obj;
+      const cls =
+        storeObj && providerError(ctx, storeObj, [es])?.category;
       return `${s.kind}|${
         s.kind === 'SecretStore' ? es.metadata.namespace : ''
-      }|${s.name}`;
+      }|${s.name}|${cls ?? ''}`;
     }).values()) {
       const first = group[0];
       const store = storeOf(ctx.index, first);
+      let category: string | undefined;
       const storeText = `${store.kind} ${
         store.kind === 'SecretStore'
           ? displayName({
@@ -927,12 +936,23 @@ const secretSyncError: Rule = {
         cause = `${storeText} is invalid (see STORE_INVALID).`;
         fix = `Fix ${storeText} first: ${storeFix(store.obj)}`;
       } else {
+        const provider = providerError(ctx, store.obj, group);
         cause = `${ready?.reason ?? 'Error'}: ${
           ready?.message ?? 'no message'
-        }`;
-        fix = `Check that the remote keys in spec.data / spec.dataFrom of ${describeRef(
-          refOf(first),
-        )} exist in the provider and that ${storeText}'s identity may read them; the events show the provider's error.`;
+        }${provider?.event ? ` Event: ${provider.event}` : ''}`;
+        if (provider) {
+          category = provider.category;
+          cause = `${provider.summary}. ${cause}`;
+          fix = provider.fix;
+        } else {
+          fix = `Check that the remote keys in spec.data / spec.dataFrom of ${describeRef(
+            refOf(first),
+          )} exist in the provider and that ${storeText}'s identity may read them${
+            provider === undefined && !ctx.events
+              ? ' (`kubectl describe` shows the provider\'s answer in the Events)'
+              : ''
+          }.`;
+        }
       }
       const refs = group.map(refOf);
       out.push(
@@ -952,6 +972,7 @@ const secretSyncError: Rule = {
           fix,
           objects: store.obj ? [...refs, refOf(store.obj)] : refs,
           command: kubectlLook(ctx.cluster, refs[0], 'describe'),
+          category,
         }),
       );
     }
@@ -1278,13 +1299,19 @@ const leafCredentialsNotCopied: Rule = {
 export const RULES: readonly Rule[] = [
   unsupportedApi,
   esoNotInstalled,
+  esoCrdMissing,
   crdRace,
   webhookRace,
   removedApiVersion,
+  esoConversionFailed,
+  sourceFailed,
+  kustomizationFailed,
+  helmReleaseFailed,
   dependencyNotReady,
   crdVersionSkew,
   operatorNotReady,
   storeInvalid,
+  storeUnverified,
   secretSyncError,
   secretStale,
   objectSuspended,
@@ -1309,5 +1336,52 @@ export function sortFindings(findings: Finding[]): Finding[] {
  */
 export function runRules(ctx: RuleContext): Finding[] {
   if (ctx.error) return [clusterErrorFinding(ctx.cluster, ctx.error)];
-  return sortFindings(RULES.flatMap(rule => rule.run(ctx)));
+  return sortFindings(
+    annotateBlocked(
+      ctx,
+      RULES.flatMap(rule => rule.run(ctx)),
+    ),
+  );
+}
+
+function refKey(ref: ObjectRef): string {
+  return `${ref.kind}|${ref.namespace ?? ''}|${ref.name}`;
+}
+
+/**
+ * Root-cause following: every not-Ready Flux object whose trouble comes from a
+ * failing object further up (dependsOn, source, chart, health-checked object)
+ * is listed in that root's finding as blocked — one finding per root cause,
+ * the blocked objects point at it. ExternalSecrets are grouped by store by
+ * SECRET_SYNC_ERROR already.
+ */
+function annotateBlocked(ctx: RuleContext, findings: Finding[]): Finding[] {
+  const blockedBy = new Map<string, ObjectRef[]>();
+  for (const obj of ctx.view.fluxObjects) {
+    if (!isChainObject(obj) || isReady(obj) || isSuspended(obj)) continue;
+    const r = failingRoot(ctx.index, obj);
+    if (!r || r.root === obj) continue;
+    const k = refKey(refOf(r.root));
+    const list = blockedBy.get(k);
+    if (list) list.push(refOf(obj));
+    else blockedBy.set(k, [refOf(obj)]);
+  }
+  if (!blockedBy.size) return findings;
+  const claimed = new Set<string>();
+  return findings.map(f => {
+    const primary = f.objects[0];
+    if (!primary) return f;
+    const k = refKey(primary);
+    const blocked = blockedBy.get(k);
+    if (!blocked || claimed.has(k)) return f;
+    claimed.add(k);
+    const shown = blocked.slice(0, MAX_OBJECTS);
+    return {
+      ...f,
+      detail: `${f.detail} Blocked by it: ${shown
+        .map(describeRef)
+        .join(', ')}${moreText(blocked.length)}.`,
+      blocks: shown,
+    };
+  });
 }

@@ -144,9 +144,8 @@ export const WATCHED_KINDS: readonly WatchedKind[] = [
       nameSuffix: `.${ESO}`,
     },
   ),
-  // Only the operator's Deployments (the ESO chart labels them by component).
+  // Only the operator's Deployments (the ESO chart labels them by component), in whatever namespace ESO runs.
   watched('apps', 'Deployment', 'deployments', 'core', ['v1'], {
-    namespace: 'external-secrets',
     labelSelector:
       'app.kubernetes.io/name in (external-secrets,external-secrets-webhook,external-secrets-cert-controller)',
   }),

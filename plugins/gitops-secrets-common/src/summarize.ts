@@ -10,6 +10,7 @@ import {
 import {
   ConditionType,
   getCondition,
+  fluxActivity,
   isCapiClusterProvisioned,
   isReady,
   isStalled,
@@ -38,6 +39,9 @@ import {
 } from './rules';
 import type { SlimObject } from './slim';
 import type { ClusterView, EsoFacts, SummaryScope } from './view';
+import { EventIndex } from './events';
+import type { SlimEvent } from './events';
+import { failingRoot } from './rules/graph';
 import { buildView, esoFacts } from './view';
 
 /** @public */
@@ -53,6 +57,8 @@ export interface SummarizeClusterInput {
   scope?: SummaryScope;
   /** How old the objects are, when they come from a cache. */
   cacheAgeSeconds?: number;
+  /** Events of failing objects (read on demand by the backend); provider errors are often only there. */
+  events?: SlimEvent[];
 }
 
 function sortKey(obj: SlimObject): string {
@@ -105,8 +111,24 @@ export function fluxObjectStatus(
         s?.lastAttemptedRevision,
       lastTransitionTime: getCondition(obj, ConditionType.Ready)
         ?.lastTransitionTime,
+      ...fluxFailureFields(index, obj),
     },
   );
+}
+
+function fluxFailureFields(
+  index: ObjectIndex,
+  obj: SlimObject,
+): Partial<FluxObjectStatus> {
+  const out: Partial<FluxObjectStatus> = {};
+  const activity = fluxActivity(obj);
+  if (activity.failing) out.failing = true;
+  if (activity.text) out.activity = activity.text;
+  if (!isReady(obj) && !isSuspended(obj)) {
+    const root = failingRoot(index, obj)?.root;
+    if (root && root !== obj) out.blockedBy = refOf(root);
+  }
+  return out;
 }
 
 /** @public */
@@ -289,6 +311,7 @@ export function summarizeCluster(input: SummarizeClusterInput): ClusterStatus {
     servedVersions,
     unsupported: input.unsupported ?? [],
     error,
+    events: new EventIndex(input.events ?? []),
   });
 
   const fluxObjects = [...view.fluxObjects]

@@ -62,6 +62,11 @@ export interface EsoFacts {
   crdsKustomization?: SlimObject;
   /** Its source (GitRepository/OCIRepository). */
   crdsSource?: SlimObject;
+  /**
+   * The CRD source is shared with other Kustomizations (e.g. the fleet repository `flux-system`): its tag or
+   * branch says nothing about the ESO version, and retagging it would move everything else too.
+   */
+  crdsSourceShared?: boolean;
 }
 
 /** `v2.9.0`, `2.9.0@sha256:…`, `2.9.0+abc` → `2.9.0`. @public */
@@ -150,7 +155,18 @@ export function esoFacts(
   if (facts.crdsKustomization && sourceRef) {
     facts.crdsSource = index.resolve(facts.crdsKustomization, sourceRef);
   }
-  const ref = facts.crdsSource?.spec?.ref;
+  if (facts.crdsSource) {
+    const crdsSource = facts.crdsSource;
+    facts.crdsSourceShared = index
+      .list('kustomize.toolkit.fluxcd.io', 'Kustomization')
+      .some(
+        k =>
+          k !== facts.crdsKustomization &&
+          k.spec?.sourceRef !== undefined &&
+          index.resolve(k, k.spec.sourceRef) === crdsSource,
+      );
+  }
+  const ref = facts.crdsSourceShared ? undefined : facts.crdsSource?.spec?.ref;
   if (ref && !facts.crdVersion) {
     if (ref.tag) {
       facts.crdVersion = normalizeVersion(ref.tag);

@@ -183,7 +183,7 @@ describe('KindReflector', () => {
     d.start();
     await until(() => d.connected);
     expect(deployments.gets[0].path).toBe(
-      '/apis/apps/v1/namespaces/external-secrets/deployments',
+      '/apis/apps/v1/deployments',
     );
     expect(deployments.gets[0].query.labelSelector).toContain(
       'app.kubernetes.io/name in (',

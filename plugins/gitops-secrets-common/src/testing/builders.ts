@@ -178,6 +178,8 @@ export function healthyEso(): SlimObject[] {
   return [
     esoCrd('externalsecrets', 'ExternalSecret'),
     esoCrd('secretstores', 'SecretStore'),
+    esoCrd('clustersecretstores', 'ClusterSecretStore'),
+    esoCrd('clusterexternalsecrets', 'ClusterExternalSecret'),
     deployment('external-secrets', 1, 1),
     deployment('external-secrets-webhook', 1, 1),
   ];

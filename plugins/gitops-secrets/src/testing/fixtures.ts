@@ -351,8 +351,11 @@ export function healthyChain(): SlimObject[] {
       dependsOn: ['external-secrets-operator'],
     }),
     esoHelmRelease(),
+    // Every core CRD an ESO install has: a missing one is ESO_CRD_MISSING.
     esoCrd('externalsecrets', 'ExternalSecret'),
+    esoCrd('secretstores', 'SecretStore'),
     esoCrd('clustersecretstores', 'ClusterSecretStore'),
+    esoCrd('clusterexternalsecrets', 'ClusterExternalSecret'),
     operatorDeployment('external-secrets'),
     operatorDeployment('external-secrets-webhook'),
     operatorDeployment('external-secrets-cert-controller'),
