@@ -4,6 +4,7 @@
  */
 import type { GitopsRepo } from '../github';
 import { buildClusterModel } from './build';
+import { checkClusterPath, checkCollisions, writtenObjects } from './checks';
 import { readerFromSnapshot } from './readers';
 import { ClusterModel } from './types';
 
@@ -21,4 +22,24 @@ export async function loadClusterModel(
 ): Promise<ClusterModel> {
   const { reader, sizes } = await readerFromSnapshot(repo);
   return buildClusterModel(reader, clusterPath, { ...opts, sizes });
+}
+
+/**
+ * The cluster actions' check of the management cluster before they write: its
+ * path must be applied (checkClusterPath), and no object in `files` may be
+ * applied there already (checkCollisions).
+ */
+export async function checkManagementCluster(
+  repo: GitopsRepo,
+  managementClusterPath: string,
+  files: Array<{ path: string; content: string }>,
+): Promise<ClusterModel> {
+  const model = await loadClusterModel(repo, managementClusterPath);
+  checkClusterPath(
+    model,
+    'managementClusterPath',
+    `${repo.owner}/${repo.repo}@${repo.baseBranch}`,
+  );
+  checkCollisions(model, writtenObjects(files));
+  return model;
 }

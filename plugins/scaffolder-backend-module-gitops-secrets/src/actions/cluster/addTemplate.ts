@@ -1,9 +1,4 @@
-import {
-  checkClusterPath,
-  checkCollisions,
-  loadClusterModel,
-  writtenObjects,
-} from '../../repoModel';
+import { checkManagementCluster } from '../../repoModel';
 import { ScmIntegrationRegistry } from '@backstage/integration';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { Octokit } from '@octokit/rest';
@@ -397,13 +392,11 @@ export function createAddTemplateAction(options: {
         warn: m => ctx.logger.warn(m),
       });
       // The management cluster as Flux applies it: its path must be applied, and no object written may exist already.
-      const model = await loadClusterModel(gitops, input.managementClusterPath);
-      checkClusterPath(
-        model,
-        'managementClusterPath',
-        `${owner}/${repo}@${gitops.baseBranch}`,
+      await checkManagementCluster(
+        gitops,
+        input.managementClusterPath,
+        plan.files,
       );
-      checkCollisions(model, writtenObjects(plan.files));
       ctx.logger.info(
         `Leaf-cluster template ${input.templateName}: ${plan.files.length} file(s); ClusterBootstrapConfig ${plan.bootstrapConfig.state}, ClusterResourceSet ${plan.resourceSet.state}`,
       );

@@ -28,12 +28,7 @@ import {
   TemplateError,
   validateRendered,
 } from '../../render';
-import {
-  checkClusterPath,
-  checkCollisions,
-  loadClusterModel,
-  writtenObjects,
-} from '../../repoModel';
+import { checkManagementCluster } from '../../repoModel';
 import {
   DNS1123_LABEL_PATTERN,
   normaliseRepoPath,
@@ -429,13 +424,11 @@ export function createCreateLeafAction(options: {
       });
       const plan = await planCreateLeaf(input, gitops);
       // The management cluster as Flux applies it: its path must be applied, and no object written may exist already.
-      const model = await loadClusterModel(gitops, input.managementClusterPath);
-      checkClusterPath(
-        model,
-        'managementClusterPath',
-        `${owner}/${repo}@${gitops.baseBranch}`,
+      await checkManagementCluster(
+        gitops,
+        input.managementClusterPath,
+        plan.files,
       );
-      checkCollisions(model, writtenObjects(plan.files));
       for (const w of plan.warnings) ctx.logger.warn(w);
       ctx.logger.info(
         `Rendered ${plan.template.template.kind} ${plan.template.name} for ${plan.clusterNamespace}/${plan.clusterName}: ${plan.files.length} file(s)`,
