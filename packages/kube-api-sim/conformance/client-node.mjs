@@ -134,6 +134,16 @@ informer.on('update', o =>
 );
 informer.on('delete', o => events.push(`delete ${o.metadata.name}`));
 informer.on('error', e => errors.push(String(e?.message ?? e)));
+// client-node's ListWatch.stop() aborts only the watch request it already holds: called while a
+// relist is still opening the next watch, that watch opens afterwards and stays open. So stop only
+// once the server sees the informer's watch, then wait until the server sees it end.
+const openWatches = async () =>
+  (await admin('GET', '/_sim/counters')).openWatches;
+async function stopInformer() {
+  await waitForAsync(async () => (await openWatches()) >= 1, 'watch open');
+  await informer.stop();
+  await waitForAsync(async () => (await openWatches()) === 0, 'watch closed');
+}
 await informer.start();
 await waitFor(() => events.length >= 1, 'initial add');
 
@@ -162,7 +172,7 @@ out.afterDrop = {
 };
 
 // 410 Gone (expireWatchHistory): the informer relists and sees what it missed
-await informer.stop();
+await stopInformer();
 await admin('POST', '/_sim/counters/reset');
 await admin('PUT', '/_sim/faults', { expireWatchHistory: true });
 await admin('POST', '/_sim/objects', externalSecret('missed'));
@@ -186,14 +196,10 @@ out.after410 = {
     .sort(),
 };
 
-// 410 Gone from history trimmed while the informer was away
-await informer.stop();
+// 410 Gone from history trimmed while the informer was away.
 // Churn only once the server has seen the watch end, or a late event could advance the informer's
 // resourceVersion past the trimmed history and make the relist unnecessary.
-await waitForAsync(
-  async () => (await admin('GET', '/_sim/counters')).openWatches === 0,
-  'watch closed',
-);
+await stopInformer();
 await admin('POST', '/_sim/counters/reset');
 for (let i = 0; i < 8; i++)
   await admin('POST', '/_sim/objects', externalSecret(`churn-${i}`));
