@@ -18,3 +18,9 @@ export {
 } from './fixtures';
 export type { FixtureClusterFile } from './fixtures';
 export { SERVER_VERSION } from './server';
+export {
+  EKS_TOKEN_MAX_AGE_MS,
+  signOidcToken,
+  verifyEksToken,
+  verifyOidcToken,
+} from './tokenAuth';

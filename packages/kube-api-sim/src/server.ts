@@ -15,11 +15,14 @@ import {
 } from './resources';
 import { combine, fieldMatcher, labelMatcher } from './selectors';
 import { ApiError, StatusBody, errors } from './status';
+import { verifyEksToken, verifyOidcToken } from './tokenAuth';
 import { ClusterState, EventType, Stored, clone, parseRv } from './store';
 import { IncludeObject, table, tableRow, wantsTable } from './table';
 import type {
+  EksAuthOptions,
   FaultConfig,
   KubeObject,
+  OidcAuthOptions,
   PolicyRule,
   SimCluster,
   SimClusterOptions,
@@ -139,6 +142,9 @@ export class SimServer implements SimCluster {
   readonly state: ClusterState;
   readonly api: ObjectApi;
   private readonly tokens = new Map<string, TokenGrant>();
+  private readonly eks?: EksAuthOptions;
+  private readonly oidc?: OidcAuthOptions;
+  private readonly now: () => Date;
   private faultConfig: FaultConfig;
   private counterData: Omit<SimCounters, 'openWatches'> = { total: 0, byVerb: {}, byPath: {} };
   private readonly server: https.Server;
@@ -156,10 +162,10 @@ export class SimServer implements SimCluster {
     this.caData = ca.caData;
     this.faultConfig = { ...opts.faults };
     this.bookmarkIntervalMs = opts.bookmarkIntervalMs ?? 60_000;
-    this.state = new ClusterState(
-      opts.watchHistorySize ?? 1000,
-      opts.now ?? (() => new Date()),
-    );
+    this.now = opts.now ?? (() => new Date());
+    this.eks = opts.eks;
+    this.oidc = opts.oidc;
+    this.state = new ClusterState(opts.watchHistorySize ?? 1000, this.now);
     this.api = new ObjectApi(this.state);
     this.adminToken = crypto.randomBytes(24).toString('base64url');
     this.tokens.set(this.adminToken, ADMIN_GRANT);
@@ -323,7 +329,20 @@ export class SimServer implements SimCluster {
   private authenticate(req: IncomingMessage): TokenGrant | undefined {
     const h = req.headers.authorization;
     const m = h && /^Bearer\s+(\S+)$/i.exec(h);
-    return m ? this.tokens.get(m[1]) : undefined;
+    if (!m) return undefined;
+    const now = this.now().getTime();
+    const grant = this.tokens.get(m[1]);
+    if (grant) {
+      return grant.expiresAt && grant.expiresAt.getTime() <= now
+        ? undefined
+        : grant;
+    }
+    // Tokens checked by their form: the cluster's clock decides whether they are still valid.
+    return (
+      (this.eks && verifyEksToken(m[1], this.eks, now)) ||
+      (this.oidc && verifyOidcToken(m[1], this.oidc, now)) ||
+      undefined
+    );
   }
 
   private async handle(

@@ -34,6 +34,26 @@ export interface PolicyRule {
 export interface TokenGrant {
   user: string;
   rules: PolicyRule[];
+  /** When the token stops being accepted (by the simulator's clock): a short-lived token. Absent: never. */
+  expiresAt?: Date;
+}
+
+/** Accept EKS bearer tokens (`k8s-aws-v1.` + base64url presigned STS GetCallerIdentity URL) for this cluster. */
+export interface EksAuthOptions {
+  /** The cluster id the token must be signed for (its `x-k8s-aws-id` header; Backstage's `kubernetes.io/x-k8s-aws-id`, default the cluster name). */
+  clusterId: string;
+  /** Access key id to secret key: the STS stand-in verifies the SigV4 signature with them (test credentials only). */
+  accessKeys: Record<string, string>;
+  /** What a valid token may do. */
+  grant: TokenGrant;
+}
+
+/** Accept OIDC ID tokens (JWT) of one issuer and audience, signed HS256 with `signingKey` (see `signOidcToken`). */
+export interface OidcAuthOptions {
+  issuer: string;
+  audience: string;
+  signingKey: string;
+  grant: TokenGrant;
 }
 
 export interface FaultConfig {
@@ -61,6 +81,10 @@ export interface SimClusterOptions {
   objects?: KubeObject[];
   /** Bearer tokens; when absent the cluster has one random admin token. */
   tokens?: Record<string, TokenGrant>;
+  /** Also accept EKS-form tokens, verified against these keys and this cluster id. */
+  eks?: EksAuthOptions;
+  /** Also accept OIDC ID tokens of this issuer. */
+  oidc?: OidcAuthOptions;
   faults?: FaultConfig;
   /** 0 or absent: a random free port. */
   port?: number;
