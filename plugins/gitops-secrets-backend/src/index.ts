@@ -1,1 +1,9 @@
 export { gitopsSecretsPlugin as default } from './plugin';
+export {
+  gitopsSecretsAuthStrategyExtensionPoint,
+  gitopsSecretsClusterSupplierExtensionPoint,
+} from './clusters/extensionPoints';
+export type {
+  GitopsSecretsAuthStrategyExtensionPoint,
+  GitopsSecretsClusterSupplierExtensionPoint,
+} from './clusters/extensionPoints';

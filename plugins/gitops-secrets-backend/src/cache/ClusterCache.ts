@@ -154,7 +154,7 @@ export class ClusterCache {
   private backoffMs: number;
 
   constructor(
-    private readonly details: ClusterDetails,
+    readonly details: ClusterDetails,
     private readonly deps: ClusterCacheDeps,
   ) {
     this.name = details.name;

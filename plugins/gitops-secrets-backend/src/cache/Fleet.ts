@@ -13,6 +13,14 @@ export interface FleetOptions {
   now?: () => number;
 }
 
+/** Whether two descriptions reach the same cluster the same way (then its cache is kept). */
+function sameCluster(a: ClusterDetails, b: ClusterDetails): boolean {
+  if (a.fingerprint !== undefined || b.fingerprint !== undefined) {
+    return a.fingerprint === b.fingerprint && a.timeoutMs === b.timeoutMs;
+  }
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
 /**
  * The caches of every configured cluster. A cluster's cache starts when it is
  * first asked about and stops after `idleTimeoutMs` without being asked.
@@ -40,6 +48,48 @@ export class Fleet {
       watchTimeoutSeconds: this.options.watchTimeoutSeconds,
       now: this.options.now,
     });
+  }
+
+  /**
+   * Make the fleet read exactly these clusters (a cluster source refreshed): new ones get a cache
+   * (started on first use), removed ones are stopped, and one whose URL, CA or auth changed
+   * (another `fingerprint`) gets a new cache. Unchanged clusters keep their cache and watches.
+   */
+  setClusters(clusters: ClusterDetails[]): {
+    added: string[];
+    removed: string[];
+    replaced: string[];
+  } {
+    const added: string[] = [];
+    const removed: string[] = [];
+    const replaced: string[] = [];
+    const wanted = new Map(clusters.map(c => [c.name, c]));
+    for (const [name, cache] of this.caches) {
+      if (!wanted.has(name)) {
+        cache.stop();
+        this.caches.delete(name);
+        removed.push(name);
+      }
+    }
+    for (const details of clusters) {
+      const current = this.caches.get(details.name);
+      if (current && sameCluster(current.details, details)) continue;
+      if (current) {
+        current.stop();
+        replaced.push(details.name);
+      } else {
+        added.push(details.name);
+      }
+      this.caches.set(details.name, this.makeCache(details));
+    }
+    // Configuration order: a re-added or replaced cluster goes back to its place.
+    const order = clusters.map(c => c.name);
+    const sorted = [...this.caches.entries()].sort(
+      ([a], [b]) => order.indexOf(a) - order.indexOf(b),
+    );
+    this.caches.clear();
+    for (const [name, cache] of sorted) this.caches.set(name, cache);
+    return { added, removed, replaced };
   }
 
   /** Configured cluster names, in configuration order. */

@@ -65,6 +65,9 @@ describe('readSettings', () => {
   it('uses defaults for everything optional', () => {
     expect(read({})).toEqual({
       clusters: [],
+      useKubernetesPlugin: true,
+      clusterRefreshMs: 60_000,
+      timeoutMs: 5_000,
       idleTimeoutMs: DEFAULTS.idleTimeoutMs,
       pageSize: 100,
       maxConcurrentLists: 4,
@@ -83,6 +86,8 @@ describe('readSettings', () => {
             pageSize: 250,
             maxConcurrentLists: 2,
           },
+          clusterRefreshInterval: '5m',
+          timeout: '2s',
         },
       }),
     ).toMatchObject({
@@ -92,38 +97,19 @@ describe('readSettings', () => {
       summaryTtlMs: 1000,
       backoffInitialMs: 50,
       backoffMaxMs: 2000,
+      clusterRefreshMs: 300_000,
+      timeoutMs: 2000,
     });
   });
 
-  it("falls back to the Kubernetes plugin's config clusters when gitopsSecrets.clusters is absent", () => {
+  it("leaves the clusters to Backstage's Kubernetes configuration when gitopsSecrets.clusters is absent", () => {
+    // Read by clusters/ (config and catalog locators): see ClusterDirectory.test.ts.
     const s = read({
-      kubernetes: {
-        clusterLocatorMethods: [
-          { type: 'catalog' },
-          {
-            type: 'config',
-            clusters: [
-              {
-                name: 'a',
-                url: 'https://a:6443',
-                authProvider: 'serviceAccount',
-                serviceAccountToken: 't',
-                caFile: '/ca.pem',
-              },
-              { name: 'gke', url: 'https://b', authProvider: 'google' },
-            ],
-          },
-        ],
-      },
+      kubernetes: { clusterLocatorMethods: [{ type: 'catalog' }] },
     });
-    expect(s.clusters.map(c => [c.name, c.source, c.auth.type])).toEqual([
-      ['a', 'kubernetes.clusterLocatorMethods', 'serviceAccount'],
-      ['gke', 'kubernetes.clusterLocatorMethods', 'unsupported'],
-    ]);
-    expect(s.clusters[0].auth).toMatchObject({ token: 't', caFile: '/ca.pem' });
-    expect((s.clusters[1].auth as { reason: string }).reason).toContain(
-      "authProvider 'google'",
-    );
+    expect(s.clusters).toEqual([]);
+    expect(s.useKubernetesPlugin).toBe(true);
+    expect(s.clusterRefreshMs).toBe(60_000);
   });
 
   it('prefers gitopsSecrets.clusters over the Kubernetes plugin config, even when empty', () => {
@@ -141,6 +127,7 @@ describe('readSettings', () => {
       },
     });
     expect(s.clusters).toEqual([]);
+    expect(s.useKubernetesPlugin).toBe(false);
   });
 
   it.each([

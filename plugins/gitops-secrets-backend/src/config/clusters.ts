@@ -1,14 +1,17 @@
 import type { Config } from '@backstage/config';
 import { readDurationFromConfig } from '@backstage/config';
 import { InputError } from '@backstage/errors';
+import type { CredentialSource } from '../kube/credentials';
 
 /** A cluster to read, as configured. Tokens stay in here and are never logged. */
 export interface ClusterDetails {
   name: string;
   title?: string;
-  /** Where this cluster came from, for log lines and errors. */
-  source: 'gitopsSecrets.clusters' | 'kubernetes.clusterLocatorMethods';
+  /** Where this cluster came from, for log lines and errors (`kubernetes.clusterLocatorMethods[0]`, a supplier's name…). */
+  source: string;
   timeoutMs: number;
+  /** Changes when anything that reaches the cluster changes (URL, CA, auth): a new cache is built then. */
+  fingerprint?: string;
   auth:
     | {
         type: 'serviceAccount';
@@ -26,7 +29,29 @@ export interface ClusterDetails {
         skipTLSVerify: boolean;
       }
     | {
-        /** Configured in a way this plugin cannot use (e.g. a cloud authProvider): reported as NOT_CONFIGURED. */
+        /**
+         * Authenticated by a Backstage `AuthenticationStrategy` (`aws`, `azure`, `googleServiceAccount`,
+         * `serviceAccount`, a custom one): credentials asked for per request, cached until near expiry.
+         */
+        type: 'strategy';
+        url: string;
+        authProvider: string;
+        credentials: CredentialSource;
+        caData?: string;
+        caFile?: string;
+        skipTLSVerify: boolean;
+      }
+    | {
+        /**
+         * An authProvider that authenticates each Backstage user with their own token (`oidc`, `google`,
+         * `aks`): a cache shared by every user cannot use it. Reported as NOT_CONFIGURED with `reason`.
+         */
+        type: 'perUser';
+        authProvider: string;
+        reason: string;
+      }
+    | {
+        /** Configured in a way this plugin cannot use: reported as NOT_CONFIGURED with `reason`. */
         type: 'unsupported';
         reason: string;
       };
@@ -34,7 +59,17 @@ export interface ClusterDetails {
 
 /** Cache and response settings, read once. */
 export interface GitopsSecretsSettings {
+  /** `gitopsSecrets.clusters`, when configured. */
   clusters: ClusterDetails[];
+  /**
+   * `gitopsSecrets.clusters` is absent: the clusters are those of Backstage's Kubernetes plugin
+   * (`kubernetes.clusterLocatorMethods`) and of cluster suppliers added through the extension point.
+   */
+  useKubernetesPlugin: boolean;
+  /** How often clusters from the catalog and from suppliers are looked up again. */
+  clusterRefreshMs: number;
+  /** `gitopsSecrets.timeout`: the per-request timeout of clusters that do not set their own. */
+  timeoutMs: number;
   idleTimeoutMs: number;
   pageSize: number;
   /** List requests in flight at once per cluster (each page is one request). */
@@ -55,6 +90,7 @@ export const DEFAULTS = {
   backoffInitialMs: 1_000,
   backoffMaxMs: 30_000,
   summaryTtlMs: 10_000,
+  clusterRefreshMs: 60_000,
   defaultListLimit: 100,
   maxListLimit: 1000,
 } as const;
@@ -90,7 +126,7 @@ export function readDurationMs(
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
-function checkName(name: string, key: string): string {
+export function checkName(name: string, key: string): string {
   if (!NAME.test(name)) {
     throw new InputError(
       `Invalid cluster name '${name}' at '${key}': use letters, digits, '.', '_' and '-'`,
@@ -163,7 +199,7 @@ function readOwnCluster(
  * A bearer token as HTTP can carry it: surrounding whitespace (the newline of a token read from a file) is
  * dropped; a line break or control character inside is refused at startup, naming the key, never the value.
  */
-function checkToken(token: string | undefined, key: string) {
+export function checkToken(token: string | undefined, key: string) {
   const t = token?.trim();
   if (!t) return undefined;
   // eslint-disable-next-line no-control-regex
@@ -175,7 +211,7 @@ function checkToken(token: string | undefined, key: string) {
   return t;
 }
 
-function checkUrl(url: string, key: string): string {
+export function checkUrl(url: string, key: string): string {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -192,59 +228,11 @@ function checkUrl(url: string, key: string): string {
   return url.replace(/\/+$/, '');
 }
 
-/** Clusters of Backstage's Kubernetes plugin (`clusterLocatorMethods` of type `config`). */
-function readKubernetesPluginClusters(
-  config: Config,
-  defaultTimeoutMs: number,
-): ClusterDetails[] {
-  const out: ClusterDetails[] = [];
-  const methods =
-    config.getOptionalConfigArray('kubernetes.clusterLocatorMethods') ?? [];
-  methods.forEach((m, i) => {
-    if (m.getString('type') !== 'config') return;
-    (m.getOptionalConfigArray('clusters') ?? []).forEach((c, j) => {
-      const key = `kubernetes.clusterLocatorMethods[${i}].clusters[${j}]`;
-      const name = checkName(c.getString('name'), `${key}.name`);
-      const authProvider = c.getOptionalString('authProvider');
-      const base = {
-        name,
-        title: c.getOptionalString('title'),
-        source: 'kubernetes.clusterLocatorMethods' as const,
-        timeoutMs: defaultTimeoutMs,
-      };
-      if (authProvider !== 'serviceAccount') {
-        out.push({
-          ...base,
-          auth: {
-            type: 'unsupported',
-            reason: `authProvider '${authProvider}' of Backstage's Kubernetes configuration is not supported here; add the cluster to gitopsSecrets.clusters with a service account token or a kubeconfig`,
-          },
-        });
-        return;
-      }
-      out.push({
-        ...base,
-        auth: {
-          type: 'serviceAccount',
-          url: checkUrl(c.getString('url'), `${key}.url`),
-          token: checkToken(
-            c.getOptionalString('serviceAccountToken'),
-            `${key}.serviceAccountToken`,
-          ),
-          caData: c.getOptionalString('caData'),
-          caFile: c.getOptionalString('caFile'),
-          skipTLSVerify: c.getOptionalBoolean('skipTLSVerify') ?? false,
-        },
-      });
-    });
-  });
-  return out;
-}
-
 /**
  * Read `gitopsSecrets.*`. Clusters come from `gitopsSecrets.clusters`, or, when
- * that key is absent, from Backstage's `kubernetes.clusterLocatorMethods` of
- * type `config`. Bad configuration throws an InputError naming the key.
+ * that key is absent, from Backstage's `kubernetes.clusterLocatorMethods`
+ * (read by `clusters/`, asynchronously: the catalog is one source). Bad
+ * configuration throws an InputError naming the key.
  */
 export function readSettings(config: Config): GitopsSecretsSettings {
   const root = config.getOptionalConfig('gitopsSecrets');
@@ -256,7 +244,7 @@ export function readSettings(config: Config): GitopsSecretsSettings {
     ? own.map((c, i) =>
         readOwnCluster(c, `gitopsSecrets.clusters[${i}]`, timeoutMs),
       )
-    : readKubernetesPluginClusters(config, timeoutMs);
+    : [];
   const seen = new Set<string>();
   for (const c of clusters) {
     if (seen.has(c.name)) {
@@ -294,6 +282,15 @@ export function readSettings(config: Config): GitopsSecretsSettings {
   }
   return {
     clusters,
+    useKubernetesPlugin: !own,
+    timeoutMs,
+    clusterRefreshMs: root
+      ? readDurationMs(
+          root,
+          'clusterRefreshInterval',
+          DEFAULTS.clusterRefreshMs,
+        )
+      : DEFAULTS.clusterRefreshMs,
     idleTimeoutMs: cache
       ? readDurationMs(cache, 'idleTimeout', DEFAULTS.idleTimeoutMs)
       : DEFAULTS.idleTimeoutMs,

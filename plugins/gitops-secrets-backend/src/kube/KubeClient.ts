@@ -5,6 +5,8 @@ import { StringDecoder } from 'node:string_decoder';
 import tls from 'node:tls';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { ClusterDetails } from '../config/clusters';
+import type { KubernetesCredential } from '@backstage/plugin-kubernetes-node';
+import type { CredentialSource } from './credentials';
 
 /** How a Kubernetes request failed. Carries no upstream body: only what we need to classify it. */
 export type KubeFailure =
@@ -372,7 +374,7 @@ const SERVICE_ACCOUNT_TOKEN =
 export function kubeConfigFor(cluster: ClusterDetails): KubeConfig {
   const kc = new KubeConfig();
   const auth = cluster.auth;
-  if (auth.type === 'unsupported') {
+  if (auth.type === 'unsupported' || auth.type === 'perUser') {
     throw new KubeRequestError('config', auth.reason);
   }
   if (auth.type === 'kubeconfig') {
@@ -421,7 +423,10 @@ export function kubeConfigFor(cluster: ClusterDetails): KubeConfig {
       },
     ],
     users: [
-      auth.token
+      // A strategy's credential is added per request (KubeConfigClient's `credentials`).
+      auth.type === 'strategy'
+        ? { name: 'gitops-secrets' }
+        : auth.token
         ? { name: 'gitops-secrets', token: auth.token }
         : {
             // In-cluster: the pod's projected token, re-read as it rotates.
@@ -438,6 +443,18 @@ export function kubeConfigFor(cluster: ClusterDetails): KubeConfig {
     currentContext: cluster.name,
   });
   return kc;
+}
+
+/**
+ * A strategy's error for a log line: cloud SDK errors say what is missing ("Could not load
+ * credentials from any providers"); anything long enough to be a token or key is cut out.
+ */
+function redact(e: unknown): string {
+  const err = e as Error;
+  const text = `${err?.name ?? 'Error'}: ${String(err?.message ?? e)}`
+    .replace(/[A-Za-z0-9+/=_.-]{24,}/g, '[redacted]')
+    .replace(/\s+/g, ' ');
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }
 
 const NETWORK_CODES: Record<string, string> = {
@@ -605,13 +622,19 @@ export class KubeConfigClient implements KubeClient {
   constructor(
     private readonly kc: KubeConfig,
     private readonly timeoutMs: number,
+    /** A Backstage AuthenticationStrategy's credential, asked for before every request. */
+    private readonly credentials?: CredentialSource,
   ) {
     this.server = kc.getCurrentCluster()!.server.replace(/\/+$/, '');
     this.isHttp = this.server.startsWith('http:');
   }
 
   static fromCluster(cluster: ClusterDetails): KubeConfigClient {
-    return new KubeConfigClient(kubeConfigFor(cluster), cluster.timeoutMs);
+    return new KubeConfigClient(
+      kubeConfigFor(cluster),
+      cluster.timeoutMs,
+      cluster.auth.type === 'strategy' ? cluster.auth.credentials : undefined,
+    );
   }
 
   /** Headers (the token, read per request) and TLS material, without building an agent. */
@@ -627,6 +650,29 @@ export class KubeConfigClient implements KubeClient {
       await this.kc.applyToHTTPSOptions(opts);
       (opts.agent as http.Agent | undefined)?.destroy?.();
       delete opts.agent;
+    }
+    if (this.credentials) {
+      let credential: KubernetesCredential;
+      try {
+        credential = await this.credentials.get();
+      } catch (e) {
+        throw new KubeRequestError(
+          'config',
+          `The cluster's authentication strategy gave no credential: ${redact(
+            e,
+          )}`,
+        );
+      }
+      if (credential.type === 'bearer token') {
+        opts.headers = {
+          ...opts.headers,
+          Authorization: `Bearer ${credential.token}`,
+        };
+      } else if (credential.type === 'x509 client certificate') {
+        // Part of the TLS material: the agent is rebuilt when the certificate rotates.
+        opts.cert = credential.cert;
+        opts.key = credential.key;
+      }
     }
     return opts;
   }
@@ -793,6 +839,8 @@ export class KubeConfigClient implements KubeClient {
   private async failIfNot200(res: http.IncomingMessage, what: string) {
     if (res.statusCode === 200) return;
     const status = res.statusCode ?? 0;
+    // A refused credential is not reused, whatever its expiry said (revoked, clock skew).
+    if (status === 401) this.credentials?.invalidate();
     const reason = await statusReason(res).catch(() => undefined);
     // A body we stopped reading would hold the connection: close it instead of pooling it.
     if (!res.complete) res.destroy();
