@@ -206,4 +206,54 @@ describe('Fleet', () => {
       fleet.stop();
     }
   });
+
+  it('follows a changing cluster list: keeps unchanged caches and their watches, replaces changed ones, stops removed ones', async () => {
+    const edge = sim.cluster('edge');
+    const settings = readSettings(
+      new ConfigReader({ gitopsSecrets: { clusters: [] } }),
+    );
+    const fleet = new Fleet({ settings, logger: mockServices.logger.mock() });
+    const details = (name: string, fingerprint: string): ClusterDetails => ({
+      ...readSettings(
+        new ConfigReader({
+          gitopsSecrets: { clusters: [clusterConfig(edge, { name })] },
+        }),
+      ).clusters[0],
+      source: 'a supplier',
+      fingerprint,
+    });
+    try {
+      expect(fleet.setClusters([details('a', '1'), details('b', '1')])).toEqual(
+        { added: ['a', 'b'], removed: [], replaced: [] },
+      );
+      const a = fleet.acquire('a')!;
+      const b = fleet.acquire('b')!;
+      expect(await a.whenSettled()).toBe(true);
+      expect(await b.whenSettled()).toBe(true);
+
+      expect(
+        fleet.setClusters([
+          details('c', '1'),
+          details('a', '1'),
+          details('b', '2'),
+        ]),
+      ).toEqual({ added: ['c'], removed: [], replaced: ['b'] });
+      expect(fleet.names()).toEqual(['c', 'a', 'b']);
+      expect(fleet.peek('a')).toBe(a);
+      expect(a.isStarted).toBe(true);
+      expect(b.isStarted).toBe(false);
+      expect(fleet.peek('b')).not.toBe(b);
+
+      expect(fleet.setClusters([details('b', '2')])).toEqual({
+        added: [],
+        removed: ['c', 'a'],
+        replaced: [],
+      });
+      expect(a.isStarted).toBe(false);
+      expect(fleet.has('a')).toBe(false);
+    } finally {
+      fleet.stop();
+    }
+    await eventually(() => edge.counters().openWatches === 0);
+  });
 });

@@ -42,7 +42,6 @@ for (const [net, bits] of [
 for (const [net, bits] of [
   ['::', 128],
   ['::1', 128],
-  ['::ffff:0:0', 96],
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],
@@ -53,6 +52,9 @@ for (const [net, bits] of [
 function isNonPublic(ip: string): boolean {
   const family = isIP(ip);
   if (!family) return true;
+  // IPv4-mapped IPv6 (::ffff:a.b.c.d): not unicast for Backstage's check either. (A BlockList rule for
+  // it would also match every plain IPv4 address.)
+  if (family === 6 && /^::ffff:/i.test(ip)) return true;
   return NON_PUBLIC.check(ip, family === 4 ? 'ipv4' : 'ipv6');
 }
 
