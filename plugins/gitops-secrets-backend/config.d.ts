@@ -1,8 +1,9 @@
 export interface Config {
   /**
    * The gitops-secrets backend: ESO, Flux and leaf-cluster status read from the clusters below.
-   * When `clusters` is absent, the clusters of `kubernetes.clusterLocatorMethods` of type `config`
-   * (Backstage's Kubernetes plugin) are used, so clusters are configured once.
+   * When `clusters` is absent, the clusters of `kubernetes.clusterLocatorMethods` (Backstage's
+   * Kubernetes plugin: types `config` and `catalog`, authenticated by its AuthenticationStrategies;
+   * that plugin's config schema marks their secrets) are used, so clusters are configured once.
    */
   gitopsSecrets?: {
     /**
@@ -53,6 +54,13 @@ export interface Config {
         | string
         | { milliseconds?: number; seconds?: number; minutes?: number };
     }>;
+    /**
+     * How often clusters from the `catalog` locator and from cluster suppliers added through
+     * `gitopsSecretsClusterSupplierExtensionPoint` are looked up again (default 1m).
+     */
+    clusterRefreshInterval?:
+      | string
+      | { milliseconds?: number; seconds?: number; minutes?: number };
     /** Default per-cluster timeout (default 5s). */
     timeout?:
       | string

@@ -88,7 +88,8 @@ export function verifyEksToken(
   const canonicalQuery = [...q.entries()]
     .filter(([k]) => k !== 'X-Amz-Signature')
     .map(([k, v]) => [uriEscape(k), uriEscape(v)])
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    // Byte order of the encoded names (unique: URLSearchParams keeps repeats, SigV4 would sort them too).
+    .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([k, v]) => `${k}=${v}`)
     .join('&');
   const canonicalRequest = [

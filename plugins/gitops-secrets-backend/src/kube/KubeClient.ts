@@ -3,7 +3,7 @@ import https from 'node:https';
 import { createInterface } from 'node:readline';
 import { StringDecoder } from 'node:string_decoder';
 import tls from 'node:tls';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig, type User } from '@kubernetes/client-node';
 import type { ClusterDetails } from '../config/clusters';
 import type { KubernetesCredential } from '@backstage/plugin-kubernetes-node';
 import type { CredentialSource } from './credentials';
@@ -412,6 +412,22 @@ export function kubeConfigFor(cluster: ClusterDetails): KubeConfig {
     }
     return kc;
   }
+  let user: User;
+  if (auth.type === 'strategy') {
+    // The strategy's credential is added per request (KubeConfigClient's `credentials`).
+    user = { name: 'gitops-secrets' };
+  } else if (auth.token) {
+    user = { name: 'gitops-secrets', token: auth.token };
+  } else {
+    // In-cluster: the pod's projected token, re-read as it rotates.
+    user = {
+      name: 'gitops-secrets',
+      authProvider: {
+        name: 'tokenFile',
+        config: { tokenFile: SERVICE_ACCOUNT_TOKEN },
+      },
+    };
+  }
   kc.loadFromOptions({
     clusters: [
       {
@@ -422,21 +438,7 @@ export function kubeConfigFor(cluster: ClusterDetails): KubeConfig {
         skipTLSVerify: auth.skipTLSVerify,
       },
     ],
-    users: [
-      // A strategy's credential is added per request (KubeConfigClient's `credentials`).
-      auth.type === 'strategy'
-        ? { name: 'gitops-secrets' }
-        : auth.token
-        ? { name: 'gitops-secrets', token: auth.token }
-        : {
-            // In-cluster: the pod's projected token, re-read as it rotates.
-            name: 'gitops-secrets',
-            authProvider: {
-              name: 'tokenFile',
-              config: { tokenFile: SERVICE_ACCOUNT_TOKEN },
-            },
-          },
-    ],
+    users: [user],
     contexts: [
       { name: cluster.name, cluster: cluster.name, user: 'gitops-secrets' },
     ],
