@@ -3,461 +3,29 @@ import https from 'node:https';
 import { createInterface } from 'node:readline';
 import { StringDecoder } from 'node:string_decoder';
 import tls from 'node:tls';
-import { KubeConfig, type User } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { ClusterDetails } from '../config/clusters';
-import type { KubernetesCredential } from '@backstage/plugin-kubernetes-node';
 import type { CredentialSource } from './credentials';
+import { parseJson, ListItemReader } from './jsonStream';
+import {
+  kubeConfigFor,
+  requestAuth,
+  sameMaterial,
+  type RequestAuth,
+  type TlsMaterial,
+} from './requestCredentials';
+import {
+  KubeRequestError,
+  type KubeClient,
+  type Query,
+  type ReadOptions,
+  type WatchEvent,
+} from './types';
 
-/** How a Kubernetes request failed. Carries no upstream body: only what we need to classify it. */
-export type KubeFailure =
-  /** Could not connect, TLS failed, or the connection broke. */
-  | 'network'
-  /** No answer within the cluster's timeout. */
-  | 'timeout'
-  /** The API server answered with a status other than 200. */
-  | 'http'
-  /** The answer was not the JSON we asked for. */
-  | 'malformed'
-  /** We cancelled it (the cache stopped). */
-  | 'aborted'
-  /** The cluster's configuration cannot be used (kubeconfig missing, unknown context…). */
-  | 'config';
-
-export class KubeRequestError extends Error {
-  readonly name = 'KubeRequestError';
-  constructor(
-    readonly failure: KubeFailure,
-    message: string,
-    /** HTTP status, for `http`, or the `code` of a watch ERROR event. */
-    readonly status?: number,
-    /** The `reason` of a Kubernetes Status (e.g. `Expired`, `Forbidden`): a fixed vocabulary, safe to log. */
-    readonly reason?: string,
-  ) {
-    super(message);
-  }
-}
-
-/** One event of a watch stream. */
-export interface WatchEvent {
-  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR' | string;
-  object: unknown;
-}
-
-export type Query = Record<string, string | undefined>;
-
-/** How a JSON answer is read. */
-export interface ReadOptions {
-  /**
-   * Object members with these names, at any depth, are cut from the JSON text before it is parsed,
-   * so they are never built as objects (a CustomResourceDefinition's `openAPIV3Schema`: hundreds of
-   * KB per object, of which we read nothing).
-   */
-  omitKeys?: ReadonlySet<string>;
-}
-
-const enum Ch {
-  Quote = 34,
-  Backslash = 92,
-  Comma = 44,
-  Colon = 58,
-  OpenBrace = 123,
-  CloseBrace = 125,
-  OpenBracket = 91,
-  CloseBracket = 93,
-}
-
-function isSpace(c: number): boolean {
-  return c === 32 || c === 10 || c === 13 || c === 9;
-}
-
-/** Index just past the string starting at `i` (an opening quote), or -1. */
-function skipString(text: string, i: number): number {
-  for (let j = i + 1; j < text.length; j++) {
-    const c = text.charCodeAt(j);
-    if (c === Ch.Backslash) j++;
-    else if (c === Ch.Quote) return j + 1;
-  }
-  return -1;
-}
-
-/** Index just past the value starting at `i`, or -1. */
-function skipValue(text: string, i: number): number {
-  const c = text.charCodeAt(i);
-  if (c === Ch.Quote) return skipString(text, i);
-  if (c === Ch.OpenBrace || c === Ch.OpenBracket) {
-    let depth = 0;
-    for (let j = i; j < text.length; j++) {
-      const d = text.charCodeAt(j);
-      if (d === Ch.Quote) {
-        j = skipString(text, j) - 1;
-        if (j < 0) return -1;
-      } else if (d === Ch.OpenBrace || d === Ch.OpenBracket) depth++;
-      else if (d === Ch.CloseBrace || d === Ch.CloseBracket) {
-        if (--depth === 0) return j + 1;
-      }
-    }
-    return -1;
-  }
-  // A number, true, false or null.
-  let j = i;
-  while (j < text.length) {
-    const d = text.charCodeAt(j);
-    if (d === Ch.Comma || d === Ch.CloseBrace || d === Ch.CloseBracket) break;
-    if (isSpace(d)) break;
-    j++;
-  }
-  return j > i ? j : -1;
-}
-
-function skipSpace(text: string, from: number): number {
-  let i = from;
-  while (i < text.length && isSpace(text.charCodeAt(i))) i++;
-  return i;
-}
-
-/**
- * The JSON `text` without the object members named in `keys` (at any depth), still valid JSON.
- * Text that is not well-formed JSON is returned as is, for JSON.parse to reject.
- */
-export function omitJsonMembers(
-  text: string,
-  keys: ReadonlySet<string>,
-): string {
-  let present = false;
-  for (const k of keys) {
-    if (text.includes(`"${k}"`)) present = true;
-  }
-  if (!present) return text;
-  const out: string[] = [];
-  let copyFrom = 0;
-  /** Per open container: true for an object. */
-  const stack: boolean[] = [];
-  let expectKey = false;
-  let i = 0;
-  while (i < text.length) {
-    const c = text.charCodeAt(i);
-    if (c === Ch.Quote) {
-      const end = skipString(text, i);
-      if (end < 0) return text;
-      if (expectKey) {
-        expectKey = false;
-        const raw = text.slice(i + 1, end - 1);
-        let key = raw;
-        if (raw.includes('\\')) {
-          try {
-            key = JSON.parse(text.slice(i, end));
-          } catch {
-            return text;
-          }
-        }
-        if (keys.has(key)) {
-          let j = skipSpace(text, end);
-          if (text.charCodeAt(j) !== Ch.Colon) return text;
-          j = skipValue(text, skipSpace(text, j + 1));
-          if (j < 0) return text;
-          out.push(text.slice(copyFrom, i));
-          j = skipSpace(text, j);
-          if (text.charCodeAt(j) === Ch.Comma) {
-            // Not the last member: drop the comma after it, the next key follows.
-            copyFrom = j + 1;
-            expectKey = true;
-          } else {
-            // The last member: drop the comma before it, if any.
-            copyFrom = j;
-            for (let p = out.length - 1; p >= 0; p--) {
-              const trimmed = out[p].trimEnd();
-              if (!trimmed) {
-                out[p] = '';
-                continue;
-              }
-              out[p] = trimmed.endsWith(',') ? trimmed.slice(0, -1) : trimmed;
-              break;
-            }
-          }
-          i = j;
-          continue;
-        }
-      }
-      i = end;
-      continue;
-    }
-    if (c === Ch.OpenBrace) {
-      stack.push(true);
-      expectKey = true;
-    } else if (c === Ch.OpenBracket) {
-      stack.push(false);
-      expectKey = false;
-    } else if (c === Ch.CloseBrace || c === Ch.CloseBracket) {
-      stack.pop();
-      expectKey = false;
-    } else if (c === Ch.Comma) {
-      expectKey = stack[stack.length - 1] === true;
-    }
-    i++;
-  }
-  out.push(text.slice(copyFrom));
-  return out.join('');
-}
-
-/**
- * Reads a Kubernetes list as its text arrives: each element of the top-level `items` is parsed and
- * handed over on its own as soon as it is complete, so neither the whole body nor all its parsed
- * items are ever held at once. `finish` parses what is left (the list without its items).
- */
-export class ListItemReader {
-  private buf = '';
-  private pos = 0;
-  private depth = 0;
-  private inString = false;
-  private escape = false;
-  private expectKey = false;
-  private keyStart = -1;
-  private lastKey = '';
-  private readonly objects: boolean[] = [];
-  private inItems = false;
-  private sawItems = false;
-  private itemStart = -1;
-  private readonly outside: string[] = [];
-
-  constructor(
-    private readonly onItem: (item: unknown) => void,
-    private readonly options?: ReadOptions,
-  ) {}
-
-  write(text: string): void {
-    this.buf += text;
-    let buf = this.buf;
-    let i = this.pos;
-    for (; i < buf.length; i++) {
-      const c = buf.charCodeAt(i);
-      if (this.inString) {
-        if (this.escape) this.escape = false;
-        else if (c === Ch.Backslash) this.escape = true;
-        else if (c === Ch.Quote) {
-          this.inString = false;
-          if (this.keyStart >= 0) {
-            this.lastKey = buf.slice(this.keyStart + 1, i);
-            this.keyStart = -1;
-          }
-        }
-        continue;
-      }
-      if (c === Ch.Quote) {
-        this.inString = true;
-        if (this.depth === 1 && this.expectKey) this.keyStart = i;
-        this.expectKey = false;
-      } else if (c === Ch.OpenBrace || c === Ch.OpenBracket) {
-        const isObject = c === Ch.OpenBrace;
-        if (this.inItems && this.depth === 2) {
-          if (!isObject) throw new Error('a list item is not an object');
-          this.itemStart = i;
-        }
-        this.depth++;
-        this.objects.push(isObject);
-        this.expectKey = isObject;
-        if (
-          !isObject &&
-          this.depth === 2 &&
-          this.lastKey === 'items' &&
-          !this.inItems
-        ) {
-          this.inItems = true;
-          this.sawItems = true;
-          // Keep the list up to `[`; the items go one by one.
-          this.outside.push(buf.slice(0, i + 1));
-          this.restart(i + 1);
-          buf = this.buf;
-          i = -1;
-          continue;
-        }
-      } else if (c === Ch.CloseBrace || c === Ch.CloseBracket) {
-        this.depth--;
-        this.objects.pop();
-        this.expectKey = false;
-        if (this.inItems && this.depth === 2 && c === Ch.CloseBrace) {
-          const itemText = buf.slice(this.itemStart, i + 1);
-          this.itemStart = -1;
-          this.restart(i + 1);
-          buf = this.buf;
-          i = -1;
-          this.onItem(parseJson(itemText, this.options));
-          continue;
-        }
-        if (this.inItems && this.depth === 1) this.inItems = false;
-      } else if (c === Ch.Comma) {
-        this.expectKey = this.objects[this.objects.length - 1] === true;
-      } else if (
-        this.inItems &&
-        this.depth === 2 &&
-        !isSpace(c) &&
-        c !== Ch.Colon
-      ) {
-        throw new Error('a list item is not an object');
-      }
-    }
-    this.pos = i;
-  }
-
-  /** Drop the text before `from` (an item handed over, or the list's head kept aside). */
-  private restart(from: number): void {
-    this.buf = this.buf.slice(from);
-    this.pos = 0;
-  }
-
-  /** The list without its items (`metadata`: continue token, resourceVersion). */
-  finish(): unknown {
-    if (this.inString || this.depth !== 0 || this.inItems) {
-      throw new Error('the list ended early');
-    }
-    if (!this.sawItems) throw new Error('not a list: no items');
-    return JSON.parse(this.outside.join('') + this.buf);
-  }
-}
-
-function parseJson(text: string, options?: ReadOptions): unknown {
-  return JSON.parse(
-    options?.omitKeys?.size ? omitJsonMembers(text, options.omitKeys) : text,
-  );
-}
-
-/**
- * The only way the backend talks to a cluster: GET a JSON document, or open a
- * watch. Read-only by construction. Tests may substitute their own.
- */
-export interface KubeClient {
-  /** GET `path` and parse the JSON answer. Rejects with a KubeRequestError. */
-  getJson(
-    path: string,
-    query?: Query,
-    signal?: AbortSignal,
-    options?: ReadOptions,
-  ): Promise<unknown>;
-  /**
-   * GET a list, handing each element of its `items` to `onItem` as soon as it is parsed; resolves
-   * with the rest of the list (its `metadata`), items left out. Optional: without it, callers use
-   * `getJson` and read `items` themselves.
-   */
-  getList?(
-    path: string,
-    query: Query,
-    onItem: (item: unknown) => void,
-    signal?: AbortSignal,
-    options?: ReadOptions,
-  ): Promise<unknown>;
-  /**
-   * Open a watch. Resolves once the API server answered 200, with a promise
-   * that settles when the stream ends (resolves on a clean end, rejects with a
-   * KubeRequestError otherwise). Rejects at once when the server refuses.
-   * `idleTimeoutMs` aborts a stream that has been silent that long.
-   */
-  watch(
-    path: string,
-    query: Query,
-    onEvent: (event: WatchEvent) => void,
-    signal: AbortSignal,
-    idleTimeoutMs: number,
-    options?: ReadOptions,
-  ): Promise<{ ended: Promise<void> }>;
-  /**
-   * Release the client's connections (the cluster's cache stopped). Requests
-   * still in flight fail; the client is not used afterwards.
-   */
-  close?(): void;
-}
-
-export type KubeClientFactory = (cluster: ClusterDetails) => KubeClient;
-
-const SERVICE_ACCOUNT_TOKEN =
-  '/var/run/secrets/kubernetes.io/serviceaccount/token';
-
-/** A KubeConfig for one configured cluster; throws KubeRequestError('config') when unusable. */
-export function kubeConfigFor(cluster: ClusterDetails): KubeConfig {
-  const kc = new KubeConfig();
-  const auth = cluster.auth;
-  if (auth.type === 'unsupported' || auth.type === 'perUser') {
-    throw new KubeRequestError('config', auth.reason);
-  }
-  if (auth.type === 'kubeconfig') {
-    try {
-      kc.loadFromFile(auth.path);
-    } catch (e) {
-      throw new KubeRequestError(
-        'config',
-        `Cannot read the kubeconfig file ${auth.path} (${
-          (e as NodeJS.ErrnoException).code ?? 'invalid YAML'
-        })`,
-      );
-    }
-    if (auth.context) {
-      if (!kc.getContextObject(auth.context)) {
-        throw new KubeRequestError(
-          'config',
-          `The kubeconfig file ${auth.path} has no context '${auth.context}'`,
-        );
-      }
-      kc.setCurrentContext(auth.context);
-    }
-    const current = kc.getCurrentCluster();
-    if (!current) {
-      throw new KubeRequestError(
-        'config',
-        `The kubeconfig file ${auth.path} has no current cluster`,
-      );
-    }
-    if (auth.skipTLSVerify) {
-      // KubeConfig's clusters are frozen objects: replace the entry rather than mutate it.
-      kc.clusters = kc.clusters.map(c =>
-        c === current ? { ...c, skipTLSVerify: true } : c,
-      );
-    }
-    return kc;
-  }
-  let user: User;
-  if (auth.type === 'strategy') {
-    // The strategy's credential is added per request (KubeConfigClient's `credentials`).
-    user = { name: 'gitops-secrets' };
-  } else if (auth.token) {
-    user = { name: 'gitops-secrets', token: auth.token };
-  } else {
-    // In-cluster: the pod's projected token, re-read as it rotates.
-    user = {
-      name: 'gitops-secrets',
-      authProvider: {
-        name: 'tokenFile',
-        config: { tokenFile: SERVICE_ACCOUNT_TOKEN },
-      },
-    };
-  }
-  kc.loadFromOptions({
-    clusters: [
-      {
-        name: cluster.name,
-        server: auth.url,
-        caData: auth.caData,
-        caFile: auth.caFile,
-        skipTLSVerify: auth.skipTLSVerify,
-      },
-    ],
-    users: [user],
-    contexts: [
-      { name: cluster.name, cluster: cluster.name, user: 'gitops-secrets' },
-    ],
-    currentContext: cluster.name,
-  });
-  return kc;
-}
-
-/**
- * A strategy's error for a log line: cloud SDK errors say what is missing ("Could not load
- * credentials from any providers"); anything long enough to be a token or key is cut out.
- */
-function redact(e: unknown): string {
-  const err = e as Error;
-  const text = `${err?.name ?? 'Error'}: ${String(err?.message ?? e)}`
-    .replace(/[A-Za-z0-9+/=_.-]{24,}/g, '[redacted]')
-    .replace(/\s+/g, ' ');
-  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
-}
+// Callers import the client's vocabulary from here; it lives in files by concern.
+export * from './types';
+export { ListItemReader, omitJsonMembers } from './jsonStream';
+export { kubeConfigFor } from './requestCredentials';
 
 const NETWORK_CODES: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
@@ -537,48 +105,6 @@ function classify(
   return networkError(err);
 }
 
-/** What a connection's TLS depends on: the secure context's material and how the server is verified. */
-interface TlsMaterial {
-  ca?: unknown;
-  cert?: unknown;
-  key?: unknown;
-  pfx?: unknown;
-  passphrase?: unknown;
-  rejectUnauthorized?: unknown;
-  servername?: unknown;
-}
-
-const TLS_FIELDS = [
-  'ca',
-  'cert',
-  'key',
-  'pfx',
-  'passphrase',
-  'rejectUnauthorized',
-  'servername',
-] as const;
-
-function tlsMaterial(opts: https.RequestOptions): TlsMaterial {
-  const m: TlsMaterial = {};
-  for (const f of TLS_FIELDS) {
-    if (opts[f] !== undefined && opts[f] !== null) m[f] = opts[f];
-  }
-  return m;
-}
-
-function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
-  if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
-  }
-  return false;
-}
-
-function sameMaterial(a: TlsMaterial, b: TlsMaterial): boolean {
-  return TLS_FIELDS.every(f => sameValue(a[f], b[f]));
-}
-
 /** Idle keep-alive connections kept per cluster: lists come in bursts (a few at a time), watches hold their own. */
 const MAX_FREE_SOCKETS = 4;
 /** An idle connection closes after this long, or sooner when the server announces a shorter keep-alive. */
@@ -587,15 +113,6 @@ const FREE_SOCKET_TIMEOUT_MS = 15_000;
 const TCP_KEEPALIVE_MS = 30_000;
 /** A request on a reused connection that the server had just closed: sent once more on a new one. */
 const RETRY_ON_REUSED = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
-
-/**
- * The two methods of client-node's KubeConfig (1.x, private in its typings) that fill request
- * options and build an agent; `applyToHTTPSOptions` does both, building a new agent on every call.
- */
-interface KubeConfigInternals {
-  applyOptions?: (opts: https.RequestOptions) => Promise<void>;
-  createAgent?: (cluster: unknown, agentOptions: object) => http.Agent;
-}
 
 /** Stop pooling on an agent that is being replaced: idle connections close now, busy ones when done. */
 function retire(agent: http.Agent): void {
@@ -606,8 +123,8 @@ function retire(agent: http.Agent): void {
 }
 
 /**
- * The real client: `https.request` with the credentials client-node's KubeConfig computes (CA,
- * token, exec plugins, client certs), over one keep-alive agent per cluster with one TLS secure
+ * The real client (the transport): `https.request` with the credentials of `requestAuth` (client-node's
+ * KubeConfig through its public API, or a Backstage strategy), over one keep-alive agent per cluster with one TLS secure
  * context, shared by every list and watch of the cluster. The token is applied per request (token
  * files and exec plugins rotate it); the agent is rebuilt only when the TLS material changes (an
  * exec plugin's rotated client certificate).
@@ -639,56 +156,20 @@ export class KubeConfigClient implements KubeClient {
     );
   }
 
-  /** Headers (the token, read per request) and TLS material, without building an agent. */
-  private async requestOptions(): Promise<https.RequestOptions> {
-    const opts: https.RequestOptions = { headers: {} };
-    const internals = this.kc as unknown as KubeConfigInternals;
-    if (typeof internals.applyOptions === 'function') {
-      await internals.applyOptions.call(this.kc, opts);
-      const user = this.kc.getCurrentUser();
-      if (user?.username) opts.auth = `${user.username}:${user.password}`;
-    } else {
-      // Another client-node version: the public path, discarding the agent it builds.
-      await this.kc.applyToHTTPSOptions(opts);
-      (opts.agent as http.Agent | undefined)?.destroy?.();
-      delete opts.agent;
-    }
-    if (this.credentials) {
-      let credential: KubernetesCredential;
-      try {
-        credential = await this.credentials.get();
-      } catch (e) {
-        throw new KubeRequestError(
-          'config',
-          `The cluster's authentication strategy gave no credential: ${redact(
-            e,
-          )}`,
-        );
-      }
-      if (credential.type === 'bearer token') {
-        opts.headers = {
-          ...opts.headers,
-          Authorization: `Bearer ${credential.token}`,
-        };
-      } else if (credential.type === 'x509 client certificate') {
-        // Part of the TLS material: the agent is rebuilt when the certificate rotates.
-        opts.cert = credential.cert;
-        opts.key = credential.key;
-      }
-    }
-    return opts;
-  }
-
   /** The cluster's agent, built on first use and reused while the TLS material stays the same. */
-  private agentFor(opts: https.RequestOptions): http.Agent {
-    const material = tlsMaterial(opts);
-    if (this.agent && this.material && sameMaterial(this.material, material)) {
+  private agentFor(req: RequestAuth): http.Agent {
+    if (
+      this.agent &&
+      this.material &&
+      sameMaterial(this.material, req.material)
+    ) {
+      req.proxyAgent?.destroy();
       return this.agent;
     }
-    const agent = this.buildAgent(material);
+    const agent = req.proxyAgent ?? this.buildAgent(req.material);
     if (this.agent) retire(this.agent);
     this.agent = agent;
-    this.material = material;
+    this.material = req.material;
     this.agentsCreated++;
     return agent;
   }
@@ -701,26 +182,7 @@ export class KubeConfigClient implements KubeClient {
       timeout: FREE_SOCKET_TIMEOUT_MS,
       scheduling: 'lifo' as const,
     };
-    const cluster = this.kc.getCurrentCluster();
-    if (cluster?.proxyUrl) {
-      // client-node builds the proxy agent (HTTP(S) or SOCKS); once, with pooling on.
-      const internals = this.kc as unknown as KubeConfigInternals;
-      if (typeof internals.createAgent !== 'function') {
-        throw new Error('proxy-url is not supported with this client version');
-      }
-      return internals.createAgent.call(this.kc, cluster, {
-        ...m,
-        ...pooling,
-      });
-    }
-    if (this.isHttp) {
-      if (!cluster?.skipTLSVerify) {
-        throw new Error(
-          'HTTP protocol is not allowed when skipTLSVerify is not set or false',
-        );
-      }
-      return new http.Agent(pooling);
-    }
+    if (this.isHttp) return new http.Agent(pooling);
     // One secure context for every connection to the cluster (the CA parsed once, not per request).
     const secureContext = tls.createSecureContext({
       ca: m.ca as tls.SecureContextOptions['ca'],
@@ -758,10 +220,10 @@ export class KubeConfigClient implements KubeClient {
     for (const [k, v] of Object.entries(query)) {
       if (v !== undefined) url.searchParams.set(k, v);
     }
-    let opts: https.RequestOptions;
+    let opts: RequestAuth;
     let agent: http.Agent;
     try {
-      opts = await this.requestOptions();
+      opts = await requestAuth(this.kc, this.credentials);
       if (this.closed) throw new KubeRequestError('aborted', 'client closed');
       agent = this.agentFor(opts);
     } catch (e) {

@@ -1,0 +1,167 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigReader } from '@backstage/config';
+import { startCluster, type SimCluster } from '@golden-gitops/kube-api-sim';
+import { readSettings, type ClusterDetails } from '../config/clusters';
+import { clusterConfig } from '../__testUtils__/sim';
+import { CachedCredential } from './credentials';
+import { KubeConfigClient } from './KubeClient';
+
+jest.setTimeout(60_000);
+
+const TOKEN = 'reader-token-that-must-reach-the-server';
+
+/**
+ * Every way a credential is configured must end up on the request: the simulator answers 401 to a
+ * request without it, so each row fails if credentials stop reaching the request (a client-node
+ * upgrade, a refactor of requestAuth).
+ */
+describe('credentials reach the request', () => {
+  let sim: SimCluster;
+  let dir: string;
+
+  beforeAll(async () => {
+    sim = await startCluster({
+      name: 'edge',
+      tokens: {
+        [TOKEN]: {
+          user: 'reader',
+          rules: [
+            { apiGroups: ['*'], resources: ['*'], verbs: ['get', 'list'] },
+          ],
+        },
+      },
+    });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-creds-'));
+  });
+  afterAll(async () => {
+    await sim?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  function kubeconfig(name: string, user: object): string {
+    const file = path.join(dir, `${name}.json`);
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        'current-context': 'edge',
+        clusters: [
+          {
+            name: 'edge',
+            cluster: {
+              server: sim.url,
+              'certificate-authority-data': sim.caData,
+            },
+          },
+        ],
+        users: [{ name: 'u', user }],
+        contexts: [{ name: 'edge', context: { cluster: 'edge', user: 'u' } }],
+      }),
+    );
+    return file;
+  }
+
+  const own = (cluster: object): ClusterDetails =>
+    readSettings(new ConfigReader({ gitopsSecrets: { clusters: [cluster] } }))
+      .clusters[0];
+
+  const cases: Array<[string, () => ClusterDetails]> = [
+    ['a serviceAccountToken', () => own(clusterConfig(sim, { token: TOKEN }))],
+    [
+      'a kubeconfig token',
+      () =>
+        own({
+          name: 'edge',
+          kubeconfig: { path: kubeconfig('token', { token: TOKEN }) },
+        }),
+    ],
+    [
+      'a kubeconfig token file',
+      () => {
+        const tokenFile = path.join(dir, 'token');
+        // client-node reads `token-file` as is, once, when the kubeconfig is loaded (a trailing newline is not trimmed).
+        fs.writeFileSync(tokenFile, TOKEN);
+        return own({
+          name: 'edge',
+          kubeconfig: {
+            path: kubeconfig('token-file', { 'token-file': tokenFile }),
+          },
+        });
+      },
+    ],
+    [
+      'a kubeconfig exec plugin',
+      () => {
+        const script = path.join(dir, 'exec.js');
+        fs.writeFileSync(
+          script,
+          `process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token: ${JSON.stringify(
+            TOKEN,
+          )} } }));`,
+        );
+        return own({
+          name: 'edge',
+          kubeconfig: {
+            path: kubeconfig('exec', {
+              exec: {
+                apiVersion: 'client.authentication.k8s.io/v1',
+                command: process.execPath,
+                args: [script],
+                interactiveMode: 'Never',
+              },
+            }),
+          },
+        });
+      },
+    ],
+    [
+      "a Backstage strategy's bearer token",
+      () => ({
+        name: 'edge',
+        source: 'test',
+        timeoutMs: 10_000,
+        auth: {
+          type: 'strategy',
+          url: sim.url,
+          caData: sim.caData,
+          skipTLSVerify: false,
+          authProvider: 'test',
+          credentials: new CachedCredential(async () => ({
+            type: 'bearer token',
+            token: TOKEN,
+          })),
+        },
+      }),
+    ],
+  ];
+
+  it.each(cases)('%s', async (_what, details) => {
+    const client = KubeConfigClient.fromCluster(details());
+    try {
+      await expect(client.getJson('/api/v1/namespaces')).resolves.toMatchObject(
+        {
+          kind: 'NamespaceList',
+        },
+      );
+    } finally {
+      client.close();
+    }
+  });
+
+  it('(the simulator refuses the same request without the credential)', async () => {
+    const client = KubeConfigClient.fromCluster(
+      own({ name: 'edge', kubeconfig: { path: kubeconfig('none', {}) } }),
+    );
+    try {
+      await expect(client.getJson('/api/v1/namespaces')).rejects.toMatchObject({
+        failure: 'http',
+        status: 401,
+      });
+    } finally {
+      client.close();
+    }
+  });
+});
