@@ -43,6 +43,9 @@ const AZURE: OidcAuthOptions = {
   grant: READER,
 };
 
+const PLANTED_KEY =
+  '-----BEGIN PRIVATE KEY-----\\nMIIplantedsecretkeymaterial\\n-----END PRIVATE KEY-----';
+
 const silent: LoggerService = {
   debug() {},
   info() {},
@@ -148,6 +151,9 @@ describe("a backend configured only with Backstage's kubernetes section", () => 
           data: {
             aws: { mainAccount: AWS_KEY },
             kubernetes: {
+              // Synthetic and broken on purpose: Backstage's GoogleServiceAccountStrategy must run (and fail
+              // before any network call), and nothing of this may show in the answer.
+              googleServiceAccountCredentials: `not json {"private_key": "${PLANTED_KEY}"}`,
               clusterLocatorMethods: [
                 {
                   type: 'config',
@@ -186,6 +192,12 @@ describe("a backend configured only with Backstage's kubernetes section", () => 
                       authProvider: 'google',
                     },
                     {
+                      name: 'gke-service-account',
+                      url: sim('sa').url,
+                      caData: sim('sa').caData,
+                      authProvider: 'googleServiceAccount',
+                    },
+                    {
                       name: 'unknown-provider',
                       url: sim('sa').url,
                       authProvider: 'vault',
@@ -221,6 +233,7 @@ describe("a backend configured only with Backstage's kubernetes section", () => 
       'aks',
       'oidc-per-user',
       'gke-per-user',
+      'gke-service-account',
       'unknown-provider',
       'eks-from-catalog',
     ]);
@@ -259,5 +272,16 @@ describe("a backend configured only with Backstage's kubernetes section", () => 
     expect(res.status).toBe(200);
     expect(res.body.error).toMatchObject({ type: 'NOT_CONFIGURED' });
     expect(res.body.error.message).toMatch(message);
+  });
+
+  it("runs Backstage's GoogleServiceAccountStrategy and says why it gave no credential, quoting none of it", async () => {
+    const res = await request(backend.server).get(
+      '/api/gitops-secrets/clusters/gke-service-account/status',
+    );
+    expect(res.body.error).toMatchObject({ type: 'NOT_CONFIGURED' });
+    expect(res.body.error.message).toMatch(
+      /authentication strategy gave no credential: Error: Failed to parse Google Service Account credentials from config/,
+    );
+    expect(res.text).not.toMatch(/planted|PRIVATE KEY|not json/);
   });
 });

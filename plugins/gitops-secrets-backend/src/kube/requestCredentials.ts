@@ -91,12 +91,15 @@ export function kubeConfigFor(cluster: ClusterDetails): KubeConfig {
 }
 
 /**
- * A strategy's error for a log line: cloud SDK errors say what is missing ("Could not load
- * credentials from any providers"); anything long enough to be a token or key is cut out.
+ * A strategy's error for an answer or a log line: cloud SDK errors say what is missing ("Could not
+ * load credentials from any providers"), but may quote what they were given (a JSON parse error
+ * quotes the credentials file). Quoted text and anything long enough to be a token or key is cut.
  */
-function redact(e: unknown): string {
+export function redact(e: unknown): string {
   const err = e as Error;
   const text = `${err?.name ?? 'Error'}: ${String(err?.message ?? e)}`
+    .replace(/"[^"]*"?|'[^']*'?|`[^`]*`?/g, '[redacted]')
+    .replace(/-----BEGIN[\s\S]*/g, '[redacted]')
     .replace(/[A-Za-z0-9+/=_.-]{24,}/g, '[redacted]')
     .replace(/\s+/g, ' ');
   return text.length > 300 ? `${text.slice(0, 300)}…` : text;
