@@ -25,6 +25,8 @@ import { StatusService } from './service/StatusService';
 
 /** The first cluster lookup may wait this long before the backend serves (a slow catalog). */
 const FIRST_LOOKUP_WAIT_MS = 10_000;
+/** A source that failed at startup (the catalog, before the backend serves) is asked again after 1 s, 2 s, 4 s… */
+const FIRST_RETRY_MS = 1_000;
 
 /**
  * Reads External Secrets Operator, Flux and leaf-cluster status from the
@@ -162,8 +164,21 @@ export const gitopsSecretsPlugin = createBackendPlugin({
           }`,
         );
         let timer: NodeJS.Timeout | undefined;
+        let stopped = false;
+        /** Look up again after `delayMs`; sooner while a source fails (the catalog answers only once the backend serves). */
+        const schedule = (delayMs: number) => {
+          if (stopped) return;
+          timer = setTimeout(async () => {
+            await refresh();
+            schedule(
+              directory.failedSources.length
+                ? Math.min(delayMs * 2, settings.clusterRefreshMs)
+                : settings.clusterRefreshMs,
+            );
+          }, delayMs);
+          timer.unref();
+        };
         if (suppliers.length) {
-          // After every plugin started: the catalog answers only then.
           lifecycle.addStartupHook(async () => {
             let wait: NodeJS.Timeout | undefined;
             await Promise.race([
@@ -173,15 +188,16 @@ export const gitopsSecretsPlugin = createBackendPlugin({
               }),
             ]);
             clearTimeout(wait);
-            timer = setInterval(
-              () => void refresh(),
-              settings.clusterRefreshMs,
+            schedule(
+              directory.failedSources.length
+                ? Math.min(FIRST_RETRY_MS, settings.clusterRefreshMs)
+                : settings.clusterRefreshMs,
             );
-            timer.unref();
           });
         }
         lifecycle.addShutdownHook(() => {
-          if (timer) clearInterval(timer);
+          stopped = true;
+          clearTimeout(timer);
           fleet.stop();
         });
         httpRouter.use(

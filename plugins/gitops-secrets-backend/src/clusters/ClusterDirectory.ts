@@ -69,6 +69,8 @@ export interface ClusterDirectoryOptions {
  */
 export class ClusterDirectory {
   private readonly last = new Map<string, KubernetesClusterDetails[]>();
+  /** Sources whose last lookup failed (retried sooner than the refresh interval). */
+  failedSources: string[] = [];
 
   constructor(private readonly options: ClusterDirectoryOptions) {}
 
@@ -80,6 +82,7 @@ export class ClusterDirectory {
     );
     const out: ClusterDetails[] = [];
     const seen = new Set<string>();
+    this.failedSources = [];
     results.forEach((r, i) => {
       const { source } = suppliers[i];
       let clusters: KubernetesClusterDetails[];
@@ -88,6 +91,7 @@ export class ClusterDirectory {
         this.last.set(source, clusters);
       } else {
         clusters = this.last.get(source) ?? [];
+        this.failedSources.push(source);
         logger.warn(
           `gitops-secrets: could not read clusters from ${source} (${
             (r.reason as Error)?.name ?? 'Error'

@@ -126,4 +126,64 @@ describe('extension points', () => {
       await backend.stop();
     }
   });
+
+  it('asks a supplier that failed at startup again within seconds, not after the refresh interval', async () => {
+    const sim = sims.cluster('vault-a')!;
+    let calls = 0;
+    const module = createBackendModule({
+      pluginId: 'gitops-secrets',
+      moduleId: 'late-supplier',
+      register(env) {
+        env.registerInit({
+          deps: { suppliers: gitopsSecretsClusterSupplierExtensionPoint },
+          async init({ suppliers }) {
+            suppliers.addClusterSupplier({
+              async getClusters() {
+                // Like the catalog before the backend serves: the first two lookups fail.
+                if (++calls <= 2) throw new Error('ECONNREFUSED');
+                return [
+                  {
+                    name: 'late',
+                    url: sim.url,
+                    caData: sim.caData,
+                    authMetadata: {
+                      'kubernetes.io/auth-provider': 'serviceAccount',
+                      serviceAccountToken: 'from-vault',
+                    },
+                  },
+                ];
+              },
+            });
+          },
+        });
+      },
+    });
+    const backend = await startTestBackend({
+      features: [
+        gitopsSecretsPlugin,
+        module,
+        mockServices.rootConfig.factory({
+          data: {
+            gitopsSecrets: { clusters: [], clusterRefreshInterval: '10m' },
+          },
+        }),
+        catalogServiceMock.factory({ entities: [] }),
+        mockServices.httpAuth.factory({
+          defaultCredentials: mockCredentials.user(),
+        }),
+      ],
+    });
+    try {
+      // Retried after 1 s, then 2 s: well within the 10-minute interval.
+      await eventually(async () => {
+        const res = await request(backend.server).get(
+          '/api/gitops-secrets/clusters/late/status',
+        );
+        expect(res.body).toMatchObject({ cluster: 'late', reachable: true });
+      }, 20_000);
+      expect(calls).toBe(3);
+    } finally {
+      await backend.stop();
+    }
+  });
 });
