@@ -164,4 +164,43 @@ describe('credentials reach the request', () => {
       client.close();
     }
   });
+
+  it('drops a cached credential the server refused, and the next request fetches a new one', async () => {
+    // The first credential claims to be valid for an hour (a JWT's exp) but was revoked.
+    const exp = Math.floor(Date.now() / 1000) + 3600;
+    const b64 = (o: object) =>
+      Buffer.from(JSON.stringify(o)).toString('base64url');
+    const revoked = `${b64({ alg: 'none' })}.${b64({ exp })}.x`;
+    const issued = [revoked, TOKEN];
+    const credentials = new CachedCredential(async () => ({
+      type: 'bearer token',
+      token: issued.shift()!,
+    }));
+    const client = KubeConfigClient.fromCluster({
+      name: 'edge',
+      source: 'test',
+      timeoutMs: 10_000,
+      auth: {
+        type: 'strategy',
+        url: sim.url,
+        caData: sim.caData,
+        skipTLSVerify: false,
+        authProvider: 'test',
+        credentials,
+      },
+    });
+    try {
+      await expect(client.getJson('/api/v1/namespaces')).rejects.toMatchObject({
+        status: 401,
+      });
+      await expect(client.getJson('/api/v1/namespaces')).resolves.toMatchObject(
+        {
+          kind: 'NamespaceList',
+        },
+      );
+      expect(credentials.fetches).toBe(2);
+    } finally {
+      client.close();
+    }
+  });
 });
