@@ -163,7 +163,10 @@ export class CatalogClusterSupplier implements KubernetesClustersSupplier {
 
   async getClusters(): Promise<KubernetesClusterDetails[]> {
     const { items } = await this.catalog.getEntities(
-      { filter: { kind: 'Resource', 'spec.type': 'kubernetes-cluster' } },
+      {
+        filter: { kind: 'Resource', 'spec.type': 'kubernetes-cluster' },
+        fields: ['metadata.name', 'metadata.title', 'metadata.annotations'],
+      },
       { credentials: await this.auth.getOwnServiceCredentials() },
     );
     const out: KubernetesClusterDetails[] = [];
