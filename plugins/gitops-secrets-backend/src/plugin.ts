@@ -15,18 +15,14 @@ import {
   kubernetesPluginSuppliers,
   type NamedSupplier,
 } from './clusters/ClusterDirectory';
+import { ClusterRefresher } from './clusters/ClusterRefresher';
 import {
   gitopsSecretsAuthStrategyExtensionPoint,
   gitopsSecretsClusterSupplierExtensionPoint,
 } from './clusters/extensionPoints';
-import { readSettings, type ClusterDetails } from './config/clusters';
+import { readSettings } from './config/clusters';
 import { createRouter } from './service/router';
 import { StatusService } from './service/StatusService';
-
-/** The first cluster lookup may wait this long before the backend serves (a slow catalog). */
-const FIRST_LOOKUP_WAIT_MS = 10_000;
-/** A source that failed at startup (the catalog, before the backend serves) is asked again after 1 s, 2 s, 4 s… */
-const FIRST_RETRY_MS = 1_000;
 
 /**
  * Reads External Secrets Operator, Flux and leaf-cluster status from the
@@ -102,58 +98,13 @@ export const gitopsSecretsPlugin = createBackendPlugin({
         permissionsRegistry.addPermissions(gitopsSecretsPermissions);
         const fleet = new Fleet({ settings, logger });
 
-        const own = new Set(settings.clusters.map(c => c.name));
-        const describe = (clusters: ClusterDetails[]) => {
-          for (const c of clusters) {
-            if ('skipTLSVerify' in c.auth && c.auth.skipTLSVerify) {
-              logger.warn(
-                `gitops-secrets: cluster ${c.name} has skipTLSVerify: its API server's certificate is not checked`,
-              );
-            }
-          }
-        };
-        describe(settings.clusters);
-        let refreshing: Promise<void> | undefined;
-        const refresh = () => {
-          refreshing ??= directory
-            .load()
-            .then(found => {
-              const extra = found.filter(c => {
-                if (!own.has(c.name)) return true;
-                logger.warn(
-                  `gitops-secrets: cluster '${c.name}' from ${c.source} has the name of a cluster in gitopsSecrets.clusters: skipped`,
-                );
-                return false;
-              });
-              const { added, removed, replaced } = fleet.setClusters([
-                ...settings.clusters,
-                ...extra,
-              ]);
-              describe(extra.filter(c => added.includes(c.name)));
-              if (added.length || removed.length || replaced.length) {
-                logger.info(
-                  `gitops-secrets: ${fleet.names().length} cluster(s): ${fleet
-                    .names()
-                    .join(', ')}${
-                    added.length ? `; added ${added.join(', ')}` : ''
-                  }${removed.length ? `; removed ${removed.join(', ')}` : ''}${
-                    replaced.length ? `; changed ${replaced.join(', ')}` : ''
-                  }`,
-                );
-              }
-            })
-            .catch(e =>
-              logger.warn(
-                `gitops-secrets: looking up clusters failed (${
-                  (e as Error)?.name
-                })`,
-              ),
-            )
-            .finally(() => {
-              refreshing = undefined;
-            });
-          return refreshing;
-        };
+        const refresher = new ClusterRefresher({
+          directory,
+          fleet,
+          own: settings.clusters,
+          intervalMs: settings.clusterRefreshMs,
+          logger,
+        });
         logger.info(
           `gitops-secrets: ${
             settings.clusters.length
@@ -163,41 +114,12 @@ export const gitopsSecretsPlugin = createBackendPlugin({
               : ''
           }`,
         );
-        let timer: NodeJS.Timeout | undefined;
-        let stopped = false;
-        /** Look up again after `delayMs`; sooner while a source fails (the catalog answers only once the backend serves). */
-        const schedule = (delayMs: number) => {
-          if (stopped) return;
-          timer = setTimeout(async () => {
-            await refresh();
-            schedule(
-              directory.failedSources.length
-                ? Math.min(delayMs * 2, settings.clusterRefreshMs)
-                : settings.clusterRefreshMs,
-            );
-          }, delayMs);
-          timer.unref();
-        };
         if (suppliers.length) {
-          lifecycle.addStartupHook(async () => {
-            let wait: NodeJS.Timeout | undefined;
-            await Promise.race([
-              refresh(),
-              new Promise<void>(resolve => {
-                wait = setTimeout(resolve, FIRST_LOOKUP_WAIT_MS);
-              }),
-            ]);
-            clearTimeout(wait);
-            schedule(
-              directory.failedSources.length
-                ? Math.min(FIRST_RETRY_MS, settings.clusterRefreshMs)
-                : settings.clusterRefreshMs,
-            );
-          });
+          // After this plugin's init: strategies and suppliers from modules are all registered.
+          lifecycle.addStartupHook(() => refresher.start());
         }
         lifecycle.addShutdownHook(() => {
-          stopped = true;
-          clearTimeout(timer);
+          refresher.stop();
           fleet.stop();
         });
         httpRouter.use(
