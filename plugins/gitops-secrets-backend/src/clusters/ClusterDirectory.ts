@@ -190,7 +190,6 @@ export class ClusterDirectory {
         auth: { type: 'unsupported', reason: (e as Error).message },
       };
     }
-    const details = c;
     return {
       ...base,
       auth: {
@@ -199,7 +198,7 @@ export class ClusterDirectory {
         authProvider,
         // No user: the strategy gets no per-request auth, as for any server-side provider.
         credentials: new CachedCredential(
-          () => strategy.getCredential(details, {}),
+          () => strategy.getCredential(c, {}),
           this.options.now,
         ),
         caData: c.caData,

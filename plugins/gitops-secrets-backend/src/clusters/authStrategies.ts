@@ -44,7 +44,8 @@ function withConfiguredToken(
 ): AuthenticationStrategy {
   return {
     async getCredential(cluster, auth) {
-      const token = cluster.authMetadata.serviceAccountToken;
+      // Trimmed like gitopsSecrets.clusters' tokens: the newline of a token read from a file is not part of it.
+      const token = cluster.authMetadata.serviceAccountToken?.trim();
       if (token) return { type: 'bearer token', token };
       return strategy.getCredential(cluster, auth);
     },
