@@ -140,7 +140,11 @@ export class SimServer implements SimCluster {
   readonly api: ObjectApi;
   private readonly tokens = new Map<string, TokenGrant>();
   private faultConfig: FaultConfig;
-  private counterData: Omit<SimCounters, 'openWatches'> = { total: 0, byVerb: {}, byPath: {} };
+  private counterData: Omit<SimCounters, 'openWatches'> = {
+    total: 0,
+    byVerb: {},
+    byPath: {},
+  };
   private readonly server: https.Server;
   private readonly sockets = new Set<Socket>();
   /** Open watch streams, with a hook to drop them (faults can be set while they are open). */
@@ -567,7 +571,7 @@ export class SimServer implements SimCluster {
         this.authorize(grant, 'deletecollection', route);
         const matches = combine(
           labelMatcher(q.get('labelSelector') ?? undefined),
-          fieldMatcher(q.get('fieldSelector') ?? undefined),
+          fieldMatcher(q.get('fieldSelector') ?? undefined, t.kind),
         );
         const doomed = [...this.state.iterate(t, namespace)].filter(
           s => !matches || matches(s.obj),
@@ -664,7 +668,7 @@ export class SimServer implements SimCluster {
     const { t, namespace } = route;
     const matches = combine(
       labelMatcher(q.get('labelSelector') ?? undefined),
-      fieldMatcher(q.get('fieldSelector') ?? undefined),
+      fieldMatcher(q.get('fieldSelector') ?? undefined, t.kind),
     );
     const limit = Number(q.get('limit') ?? 0);
     const cont = q.get('continue');
@@ -728,7 +732,7 @@ export class SimServer implements SimCluster {
     const { t, namespace } = route;
     const matches = combine(
       labelMatcher(q.get('labelSelector') ?? undefined),
-      fieldMatcher(q.get('fieldSelector') ?? undefined),
+      fieldMatcher(q.get('fieldSelector') ?? undefined, t.kind),
     );
     const bookmarks =
       q.get('allowWatchBookmarks') === 'true' ||
