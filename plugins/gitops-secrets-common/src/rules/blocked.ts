@@ -1,6 +1,8 @@
+/** Root-cause following: the objects a finding's root blocks, as the finding's `blocks`. */
+
 import { isReady, isSuspended } from '../conditions';
 import type { Finding, ObjectRef } from '../model';
-import { describeRef, refOf } from '../objects';
+import { refOf } from '../objects';
 import { MAX_OBJECTS, moreText } from './common';
 import { failingRoot, isChainObject } from './graph';
 import type { RuleContext } from './types';
@@ -40,11 +42,13 @@ export function annotateBlocked(
     if (!blocked || claimed.has(k)) return f;
     claimed.add(k);
     const shown = blocked.slice(0, MAX_OBJECTS);
+    // The list itself is `blocks` (the card shows it as "Blocked by this"); the detail only counts what is left out.
+    const more = moreText(blocked.length);
     return {
       ...f,
-      detail: `${f.detail} Blocked by it: ${shown
-        .map(describeRef)
-        .join(', ')}${moreText(blocked.length)}.`,
+      ...(more
+        ? { detail: `${f.detail} It blocks ${blocked.length} objects${more}.` }
+        : {}),
       blocks: shown,
     };
   });

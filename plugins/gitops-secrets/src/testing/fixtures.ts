@@ -412,6 +412,87 @@ export function failingSecretCluster(name = 'invalid-store'): ClusterStatus {
   });
 }
 
+/**
+ * Two failure families the corpus covers, as the demo cluster leaf-staging holds them: a HelmRelease whose
+ * chart repository cannot be fetched (the release, and the Kustomizations waiting on it, are blocked by it),
+ * and an ExternalSecret AWS refuses, which only its Event explains.
+ */
+export function stagingCluster(name = 'leaf-staging'): ClusterStatus {
+  const tls =
+    'failed to fetch Helm repository index: failed to cache index to temporary file: Get "https://charts.staging.acme.internal/podinfo/index.yaml": tls: failed to verify certificate: x509: certificate signed by unknown authority';
+  const failing = (reason: string, message: string) => [
+    cond('Ready', 'False', reason, message),
+    cond('Reconciling', 'True', 'ProgressingWithRetry', message),
+  ];
+  return summarizeCluster({
+    cluster: name,
+    objects: [
+      ...healthyChain(),
+      k8s('source.toolkit.fluxcd.io/v1', 'HelmRepository', 'podinfo', FLUX_NS, {
+        spec: { url: 'https://charts.staging.acme.internal/podinfo' },
+        status: { conditions: failing('FetchFailed', tls) },
+      }),
+      k8s('helm.toolkit.fluxcd.io/v2', 'HelmRelease', 'podinfo', FLUX_NS, {
+        spec: {
+          chart: {
+            spec: {
+              chart: 'podinfo',
+              sourceRef: { kind: 'HelmRepository', name: 'podinfo' },
+            },
+          },
+        },
+        status: {
+          conditions: [
+            cond(
+              'Ready',
+              'False',
+              'ArtifactFailed',
+              "HelmChart 'flux-system/flux-system-podinfo' is not ready",
+            ),
+          ],
+        },
+      }),
+      k8s(
+        'kustomize.toolkit.fluxcd.io/v1',
+        'Kustomization',
+        'podinfo',
+        FLUX_NS,
+        {
+          spec: {
+            interval: '10m',
+            path: './podinfo',
+            sourceRef: { kind: 'GitRepository', name: 'flux-system' },
+          },
+          status: {
+            conditions: failing(
+              'HealthCheckFailed',
+              "timeout waiting for: [HelmRelease/flux-system/podinfo status: 'Failed']",
+            ),
+          },
+        },
+      ),
+      externalSecret('db-credentials', 'storefront', { synced: false }),
+    ],
+    servedVersions: { ...SERVED_FLUX, ...SERVED_ESO },
+    events: [
+      {
+        involvedObject: {
+          kind: 'ExternalSecret',
+          name: 'db-credentials',
+          namespace: 'storefront',
+        },
+        type: 'Warning',
+        reason: 'UpdateFailed',
+        message:
+          'AccessDeniedException: User: arn:aws:iam::111122223333:user/eso-staging is not authorized to perform: secretsmanager:GetSecretValue on resource: staging/storefront/db-credentials because no identity-based policy allows the secretsmanager:GetSecretValue action',
+        count: 40,
+        lastTimestamp: minutesAgo(2),
+      },
+    ],
+    now: NOW,
+  });
+}
+
 /** A cluster the backend could not read. */
 export function erroredCluster(
   name = 'blackholed',
