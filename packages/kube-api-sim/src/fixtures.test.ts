@@ -12,8 +12,8 @@ import {
   resolveServedVersion,
   validateAny,
 } from '@golden-gitops/crd-schemas';
-
 import { loadFixtureCluster } from './fixtures';
+
 const FIXTURES = path.resolve(__dirname, '..', 'fixtures');
 const CLUSTERS = [
   'crd-race',
