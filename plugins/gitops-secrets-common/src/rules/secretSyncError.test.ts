@@ -74,4 +74,41 @@ describe('SECRET_SYNC_ERROR', () => {
       ),
     ).toEqual([]);
   });
+
+  it.each([
+    [1, ['k0']],
+    [3, ['k0', 'k1', 'k2']],
+    [5, ['k0', 'k1', 'k2', '(2 more like these.)']],
+  ])(
+    'names every key AWS denied across %i ExternalSecrets of one store (at most 3, the rest counted)',
+    (n, expected) => {
+      const names = Array.from({ length: n }, (_, i) => `es${i}`);
+      const objects = names.map(name =>
+        externalSecret(name, 'team-a', {
+          conditions: notReady(
+            'SecretSyncedError',
+            'could not get secret data from provider',
+          ),
+        }),
+      );
+      const events = names.map((name, i) => ({
+        involvedObject: { kind: 'ExternalSecret', name, namespace: 'team-a' },
+        type: 'Warning',
+        reason: 'UpdateFailed',
+        message: `AccessDeniedException: User: arn:aws:iam::111122223333:user/eso is not authorized to perform: secretsmanager:GetSecretValue on resource: k${i} because no identity-based policy allows the secretsmanager:GetSecretValue action`,
+      }));
+      const [f] = findings(
+        [...healthyEso(), store, ...objects],
+        'SECRET_SYNC_ERROR',
+        {
+          events,
+        },
+      );
+      expect(f.category).toBe('aws-access-denied');
+      const named = f.fix.match(/on (k\d+) in|\(\d+ more like these\.\)/g)!;
+      expect(
+        named.map(x => (x.startsWith('on ') ? x.slice(3, -3) : x)),
+      ).toEqual(expected);
+    },
+  );
 });

@@ -4,6 +4,9 @@ import type { SlimObject } from '../slim';
 import { classifyProviderError } from './providerClasses';
 import type { RuleContext } from './types';
 
+/** Distinct fixes one finding lists (one per key or action denied), the rest counted. */
+const MAX_FIXES = 3;
+
 /**
  * The provider error class of a store's or ExternalSecrets' failure, read from
  * their Ready messages and Warning events; the fix names the store.
@@ -23,10 +26,29 @@ export function providerError(
   const c = classifyProviderError(texts);
   if (!c) return undefined;
   const event = events.find(e => c.cls.pattern.test(e));
+  const who = describeRef(refOf(store));
+  // Several objects denied the same way on different keys: one fix per key, so none is left out.
+  const fixes = [
+    ...new Set(
+      texts
+        .map(t => t.match(c.cls.pattern))
+        .filter((m): m is RegExpMatchArray => m !== null)
+        .map(m => c.cls.fix(m, who)),
+    ),
+  ];
+  const first = c.cls.fix(c.match, who);
+  const others = fixes.filter(f => f !== first);
+  const shown = others.slice(0, MAX_FIXES - 1);
   return {
     category: c.cls.category,
     summary: c.cls.summary(c.match),
-    fix: c.cls.fix(c.match, describeRef(refOf(store))),
+    fix: [
+      first,
+      ...shown,
+      ...(others.length > shown.length
+        ? [`(${others.length - shown.length} more like these.)`]
+        : []),
+    ].join(' '),
     ...(event ? { event } : {}),
   };
 }
