@@ -716,6 +716,22 @@ describe('validateAny and assertValidObject', () => {
       }).valid,
     ).toBe(true);
     expect(validateAny(kustomization()).valid).toBe(true);
+    const event = {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: 'db.1', namespace: 'apps' },
+      involvedObject: { kind: 'ExternalSecret', name: 'db', namespace: 'apps' },
+      type: 'Warning',
+      reason: 'UpdateFailed',
+      message: 'x',
+      count: 3,
+      lastTimestamp: '2026-11-01T11:59:00Z',
+    };
+    expect(validateAny(event).valid).toBe(true);
+    expect(validateAny({ ...event, type: 'Error' }).valid).toBe(false);
+    expect(validateAny({ ...event, involvedObject: { kind: 'X' } }).valid).toBe(
+      false,
+    );
     expect(
       validateAny({
         apiVersion: 'v1',

@@ -690,6 +690,46 @@ const CORE_KINDS: CoreKind[] = [
     },
   },
   {
+    // core/v1 Event (what `kubectl describe` shows): the fields the API server requires and their types.
+    apiVersion: 'v1',
+    kind: 'Event',
+    namespaced: true,
+    required: ['involvedObject'],
+    fields: {
+      involvedObject: {
+        type: 'object',
+        required: ['kind', 'name'],
+        additionalProperties: false,
+        properties: Object.fromEntries(
+          [
+            'apiVersion',
+            'kind',
+            'name',
+            'namespace',
+            'uid',
+            'resourceVersion',
+            'fieldPath',
+          ].map(f => [f, { type: 'string' }]),
+        ),
+      },
+      reason: { type: 'string' },
+      message: { type: 'string' },
+      type: { enum: ['Normal', 'Warning'] },
+      count: { type: 'integer', minimum: 1 },
+      firstTimestamp: { type: 'string', format: 'date-time' },
+      lastTimestamp: { type: 'string', format: 'date-time' },
+      eventTime: { type: ['string', 'null'] },
+      source: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { component: { type: 'string' }, host: { type: 'string' } },
+      },
+      reportingComponent: { type: 'string' },
+      reportingInstance: { type: 'string' },
+      action: { type: 'string' },
+    },
+  },
+  {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     namespaced: true,
@@ -788,7 +828,7 @@ export function isCoreApiVersion(apiVersion: string): boolean {
 }
 
 /**
- * Validates the built-in kinds fixtures use (Namespace, ConfigMap, Secret, ServiceAccount,
+ * Validates the built-in kinds fixtures use (Namespace, ConfigMap, Secret, ServiceAccount, Event,
  * Deployment): required fields, field types and metadata, not the full built-in schemas.
  */
 export function validateCoreObject(obj: unknown): ValidationResult {

@@ -12,6 +12,7 @@ import {
   resolveServedVersion,
   validateAny,
 } from '@golden-gitops/crd-schemas';
+import { loadFixtureCluster } from './fixtures';
 
 const FIXTURES = path.resolve(__dirname, '..', 'fixtures');
 const CLUSTERS = [
@@ -20,6 +21,7 @@ const CLUSTERS = [
   'leaf-dev',
   'leaf-pending',
   'leaf-prod',
+  'leaf-staging',
   'management',
   'no-eso',
 ];
@@ -176,6 +178,7 @@ const FLUX_REASONS = new Set([
   'ArtifactInStorage',
   'SourceVerified',
   'ChartPullSucceeded',
+  'ChartPullError',
   'InstallSucceeded',
   'InstallFailed',
   'UpgradeSucceeded',
@@ -206,7 +209,7 @@ const ESO_REASONS: Record<string, string[]> = {
 };
 
 describe('fixture folders', () => {
-  it('are exactly the seven documented clusters, each with a cluster.yaml', () => {
+  it('are exactly the eight documented clusters, each with a cluster.yaml', () => {
     const dirs = fs
       .readdirSync(FIXTURES, { withFileTypes: true })
       .filter(e => e.isDirectory())
@@ -421,6 +424,11 @@ describe.each(CLUSTERS)('fixture %s', cluster => {
       ...ofKind(f, 'HelmChart'),
     ]) {
       const name = `${s.kind} ${s.metadata.name}`;
+      // A source that never fetched has no artifact; a Ready one always has.
+      if (!s.status.artifact) {
+        if (isFluxReady(s)) bad.push(`${name}: Ready without an artifact`);
+        continue;
+      }
       check(
         `${name} digest`,
         s.status.artifact.digest,
@@ -440,6 +448,11 @@ describe.each(CLUSTERS)('fixture %s', cluster => {
     }
     for (const hr of ofKind(f, 'HelmRelease')) {
       const name = `HelmRelease ${hr.metadata.name}`;
+      // Never got its chart (ArtifactFailed): helm-controller has attempted nothing, so no revision or history.
+      if (condition(hr, 'Ready')?.reason === 'ArtifactFailed') {
+        if (hr.status.history) bad.push(`${name}: history without a chart`);
+        continue;
+      }
       check(
         `${name} lastAttemptedRevision`,
         hr.status.lastAttemptedRevision,
@@ -1030,6 +1043,69 @@ describe('scenario leaf-pending', () => {
       condition(get(f, 'ClusterSecretStore', 'aws-secrets-manager'), 'Ready')
         ?.reason,
     ).toBe('InvalidProviderConfig');
+  });
+});
+
+describe('scenario leaf-staging (failing HelmRelease chain, AWS permission error)', () => {
+  const f = fixtures.get('leaf-staging')!;
+
+  it('fails the chart source first: HelmRepository → HelmChart → HelmRelease → Kustomization → dependent', () => {
+    const reasons = [
+      get(f, 'HelmRepository', 'podinfo', 'flux-system'),
+      get(f, 'HelmChart', 'flux-system-podinfo', 'flux-system'),
+      get(f, 'HelmRelease', 'podinfo', 'flux-system'),
+      get(f, 'Kustomization', 'podinfo', 'flux-system'),
+      get(f, 'Kustomization', 'podinfo-ingress', 'flux-system'),
+    ].map(o => condition(o, 'Ready')?.reason);
+    expect(reasons).toEqual([
+      'FetchFailed',
+      'ChartPullError',
+      'ArtifactFailed',
+      'HealthCheckFailed',
+      'DependencyNotReady',
+    ]);
+    expect(
+      condition(get(f, 'HelmRepository', 'podinfo', 'flux-system'), 'Ready')!
+        .message,
+    ).toMatch(/x509: certificate signed by unknown authority/);
+  });
+
+  it('has a Valid store whose identity may not read two keys: only their Warning Events say so', () => {
+    const store = get(f, 'SecretStore', 'aws-secrets-manager', 'storefront');
+    expect(condition(store, 'Ready')?.reason).toBe('Valid');
+    const failing = ofKind(f, 'ExternalSecret')
+      .filter(es => condition(es, 'Ready')?.status === 'False')
+      .map(es => es.metadata.name);
+    expect(failing).toEqual(['db-credentials', 'stripe-api-key']);
+    const events = ofKind(f, 'Event');
+    for (const name of failing) {
+      const es = get(f, 'ExternalSecret', name, 'storefront');
+      expect(condition(es, 'Ready')?.message).toBe(
+        'could not get secret data from provider',
+      );
+      const e = events.find(
+        x =>
+          x.involvedObject.kind === 'ExternalSecret' &&
+          x.involvedObject.name === name,
+      );
+      expect(e).toMatchObject({ type: 'Warning', reason: 'UpdateFailed' });
+      expect(e!.message).toMatch(
+        /AccessDeniedException: .* is not authorized to perform: secretsmanager:GetSecretValue/,
+      );
+    }
+  });
+
+  it('gives each Event the uid of the object it names when loaded', () => {
+    const loaded = loadFixtureCluster(path.join(FIXTURES, 'leaf-staging'));
+    const es = loaded.objects!.find(
+      o => o.kind === 'ExternalSecret' && o.metadata.name === 'db-credentials',
+    )!;
+    const ev = loaded.objects!.find(
+      o =>
+        o.kind === 'Event' &&
+        (o as Obj).involvedObject.name === 'db-credentials',
+    ) as Obj;
+    expect(ev.involvedObject.uid).toBe(es.metadata.uid);
   });
 });
 

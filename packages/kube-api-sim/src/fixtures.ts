@@ -56,7 +56,12 @@ export function shiftTimestamps<T>(value: T, deltaMs: number): T {
 }
 
 // Kinds without metadata.generation on a real server.
-const NO_GENERATION = new Set(['v1/ConfigMap', 'v1/Secret', 'v1/Namespace']);
+const NO_GENERATION = new Set([
+  'v1/ConfigMap',
+  'v1/Secret',
+  'v1/Namespace',
+  'v1/Event',
+]);
 
 function stableUid(cluster: string, o: KubeObject): string {
   const h = crypto
@@ -153,6 +158,19 @@ export function loadFixtureCluster(
       o.metadata.generation ??= 1;
     return o;
   });
+  // An Event names its object by uid too (what `kubectl describe` selects on): fill it from the object it names.
+  const uids = new Map(
+    objects.map(o => [
+      `${o.kind}|${o.metadata.namespace ?? ''}|${o.metadata.name}`,
+      o.metadata.uid,
+    ]),
+  );
+  for (const o of objects) {
+    const io = o.kind === 'Event' ? (o as any).involvedObject : undefined;
+    if (!io || io.uid) continue;
+    const uid = uids.get(`${io.kind}|${io.namespace ?? ''}|${io.name}`);
+    if (uid) io.uid = uid;
+  }
   return {
     name: c.name,
     crdSets: c.crdSets,

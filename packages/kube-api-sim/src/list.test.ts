@@ -259,3 +259,113 @@ describe('list', () => {
     }
   });
 });
+
+describe('core/v1 Events', () => {
+  let cluster: SimCluster;
+  const event = (
+    name: string,
+    namespace: string,
+    involved: { kind: string; name: string; namespace?: string; uid?: string },
+    type = 'Warning',
+  ): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name, namespace },
+    involvedObject: { apiVersion: 'external-secrets.io/v1', ...involved },
+    reason: 'UpdateFailed',
+    message: `${name} happened`,
+    type,
+  });
+
+  beforeAll(async () => {
+    cluster = await startCluster({
+      name: 'events',
+      crdSets: [],
+      objects: [
+        event('db.1', 'apps', {
+          kind: 'ExternalSecret',
+          name: 'db',
+          namespace: 'apps',
+          uid: 'u-db',
+        }),
+        event('db.2', 'apps', {
+          kind: 'ExternalSecret',
+          name: 'db',
+          namespace: 'apps',
+          uid: 'u-old',
+        }),
+        event(
+          'db.3',
+          'apps',
+          { kind: 'ExternalSecret', name: 'db', namespace: 'apps' },
+          'Normal',
+        ),
+        event('cache.1', 'apps', {
+          kind: 'ExternalSecret',
+          name: 'cache',
+          namespace: 'apps',
+        }),
+        event('store.1', 'apps', {
+          kind: 'SecretStore',
+          name: 'db',
+          namespace: 'apps',
+        }),
+        // A cluster-scoped object's Events live in `default`, naming no namespace.
+        event('css.1', 'default', { kind: 'ClusterSecretStore', name: 'aws' }),
+      ],
+    });
+  });
+  afterAll(() => cluster.stop());
+
+  const names = (body: { items: KubeObject[] }) =>
+    body.items.map(i => i.metadata.name);
+
+  it.each([
+    [
+      'apps',
+      'involvedObject.kind=ExternalSecret,involvedObject.name=db',
+      ['db.1', 'db.2', 'db.3'],
+    ],
+    [
+      'apps',
+      'involvedObject.kind=ExternalSecret,involvedObject.name=db,involvedObject.uid=u-db',
+      ['db.1'],
+    ],
+    [
+      'apps',
+      'involvedObject.name=db,involvedObject.namespace=apps,type=Warning',
+      ['db.1', 'db.2', 'store.1'],
+    ],
+    [
+      undefined,
+      'involvedObject.kind=ClusterSecretStore,involvedObject.name=aws,involvedObject.namespace=',
+      ['css.1'],
+    ],
+    ['apps', 'involvedObject.kind!=ExternalSecret', ['store.1']],
+  ])(
+    'selects in namespace %s by %s, as kubectl describe does',
+    async (ns, selector, expected) => {
+      const base = ns ? `/api/v1/namespaces/${ns}/events` : '/api/v1/events';
+      const r = await request(
+        cluster,
+        'GET',
+        `${base}?fieldSelector=${encodeURIComponent(selector)}`,
+      );
+      expect(r.status).toBe(200);
+      expect(r.body.kind).toBe('EventList');
+      expect(names(r.body)).toEqual(expected);
+    },
+  );
+
+  it('keeps involvedObject.* to Events: other kinds answer 400', async () => {
+    const r = await request(
+      cluster,
+      'GET',
+      `/api/v1/namespaces/apps/configmaps?fieldSelector=involvedObject.name%3Ddb`,
+    );
+    expect(r.status).toBe(400);
+    expect(r.body.message).toBe(
+      'field label not supported: involvedObject.name',
+    );
+  });
+});

@@ -153,6 +153,23 @@ export const BUILTIN_TYPES: ResourceType[] = [
     ],
   }),
   builtin({
+    group: '',
+    version: 'v1',
+    plural: 'events',
+    singular: 'event',
+    kind: 'Event',
+    namespaced: true,
+    shortNames: ['ev'],
+    statusSubresource: false,
+    hasGeneration: false,
+    printerColumns: [
+      { name: 'Type', type: 'string', jsonPath: '.type' },
+      { name: 'Reason', type: 'string', jsonPath: '.reason' },
+      { name: 'Object', type: 'string', jsonPath: '.involvedObject.name' },
+      { name: 'Message', type: 'string', jsonPath: '.message' },
+    ],
+  }),
+  builtin({
     group: 'apps',
     version: 'v1',
     plural: 'deployments',

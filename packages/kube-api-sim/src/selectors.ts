@@ -112,11 +112,39 @@ export function labelMatcher(
   };
 }
 
-/** Field selectors the simulator supports on every resource, as the apiserver does for CRs. */
+/**
+ * Field selectors the apiserver supports per kind: metadata.name and metadata.namespace on every resource
+ * (all a custom resource has), plus core/v1 Event's own fields (what `kubectl describe` uses to find an
+ * object's Events).
+ */
+const EVENT_FIELDS: Record<string, (o: KubeObject) => unknown> = {
+  'involvedObject.kind': o => (o as any).involvedObject?.kind,
+  'involvedObject.namespace': o => (o as any).involvedObject?.namespace,
+  'involvedObject.name': o => (o as any).involvedObject?.name,
+  'involvedObject.uid': o => (o as any).involvedObject?.uid,
+  'involvedObject.apiVersion': o => (o as any).involvedObject?.apiVersion,
+  'involvedObject.resourceVersion': o =>
+    (o as any).involvedObject?.resourceVersion,
+  'involvedObject.fieldPath': o => (o as any).involvedObject?.fieldPath,
+  reason: o => (o as any).reason,
+  reportingComponent: o => (o as any).reportingComponent,
+  source: o => (o as any).source?.component,
+  type: o => (o as any).type,
+};
+
+const COMMON_FIELDS: Record<string, (o: KubeObject) => unknown> = {
+  'metadata.name': o => o.metadata.name,
+  'metadata.namespace': o => o.metadata.namespace,
+};
+
+/** A field selector's matcher for objects of `kind`; throws a 400 ApiError on a field the kind does not support. */
 export function fieldMatcher(
   selector: string | undefined,
+  kind?: string,
 ): Matcher | undefined {
   if (!selector) return undefined;
+  const fields =
+    kind === 'Event' ? { ...COMMON_FIELDS, ...EVENT_FIELDS } : COMMON_FIELDS;
   const reqs = splitTopLevel(selector).map(part => {
     const m = /^([^=!]+)(==|=|!=)(.*)$/.exec(part);
     if (!m) {
@@ -125,18 +153,18 @@ export function fieldMatcher(
       );
     }
     const field = m[1].trim();
-    if (field !== 'metadata.name' && field !== 'metadata.namespace') {
+    const read = fields[field];
+    if (!read) {
       throw errors.badRequest(`field label not supported: ${field}`);
     }
-    return { field, negate: m[2] === '!=', value: m[3].trim() };
+    return { read, negate: m[2] === '!=', value: m[3].trim() };
   });
   if (reqs.length === 0) return undefined;
   return obj =>
     reqs.every(r => {
-      const actual =
-        r.field === 'metadata.name'
-          ? obj.metadata.name ?? ''
-          : obj.metadata.namespace ?? '';
+      const v = r.read(obj);
+      // An absent field compares as the empty string, as on the apiserver.
+      const actual = typeof v === 'string' ? v : '';
       return r.negate ? actual !== r.value : actual === r.value;
     });
 }

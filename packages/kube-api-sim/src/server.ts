@@ -146,7 +146,11 @@ export class SimServer implements SimCluster {
   private readonly oidc?: OidcAuthOptions;
   private readonly now: () => Date;
   private faultConfig: FaultConfig;
-  private counterData: Omit<SimCounters, 'openWatches'> = { total: 0, byVerb: {}, byPath: {} };
+  private counterData: Omit<SimCounters, 'openWatches'> = {
+    total: 0,
+    byVerb: {},
+    byPath: {},
+  };
   private readonly server: https.Server;
   private readonly sockets = new Set<Socket>();
   /** Open watch streams, with a hook to drop them (faults can be set while they are open). */
@@ -586,7 +590,7 @@ export class SimServer implements SimCluster {
         this.authorize(grant, 'deletecollection', route);
         const matches = combine(
           labelMatcher(q.get('labelSelector') ?? undefined),
-          fieldMatcher(q.get('fieldSelector') ?? undefined),
+          fieldMatcher(q.get('fieldSelector') ?? undefined, t.kind),
         );
         const doomed = [...this.state.iterate(t, namespace)].filter(
           s => !matches || matches(s.obj),
@@ -683,7 +687,7 @@ export class SimServer implements SimCluster {
     const { t, namespace } = route;
     const matches = combine(
       labelMatcher(q.get('labelSelector') ?? undefined),
-      fieldMatcher(q.get('fieldSelector') ?? undefined),
+      fieldMatcher(q.get('fieldSelector') ?? undefined, t.kind),
     );
     const limit = Number(q.get('limit') ?? 0);
     const cont = q.get('continue');
@@ -747,7 +751,7 @@ export class SimServer implements SimCluster {
     const { t, namespace } = route;
     const matches = combine(
       labelMatcher(q.get('labelSelector') ?? undefined),
-      fieldMatcher(q.get('fieldSelector') ?? undefined),
+      fieldMatcher(q.get('fieldSelector') ?? undefined, t.kind),
     );
     const bookmarks =
       q.get('allowWatchBookmarks') === 'true' ||

@@ -44,10 +44,11 @@ const EXPECTED: Record<string, { health: string; findings: string[] }> = {
   },
   'leaf-pending': {
     health: 'Degraded',
-    findings: [
-      'error STORE_INVALID',
-      'info LEAF_NOT_BOOTSTRAPPED',
-    ],
+    findings: ['error STORE_INVALID', 'info LEAF_NOT_BOOTSTRAPPED'],
+  },
+  'leaf-staging': {
+    health: 'Degraded',
+    findings: ['error SOURCE_FAILED', 'error SECRET_SYNC_ERROR'],
   },
   // A Flux-only cluster: no ESO_NOT_INSTALLED noise.
   'no-eso': { health: 'Healthy', findings: [] },
@@ -175,6 +176,31 @@ describe('status of the fixture clusters through the HTTP API', () => {
       },
     ]);
     expect(statuses.get('crd-race')!.eso).toMatchObject({ installed: false });
+  });
+
+  it('follows the failing HelmRelease chain to its source, and reads the AWS denial from Events (leaf-staging)', () => {
+    const [source, secrets] = statuses.get('leaf-staging')!.findings;
+    expect(source).toMatchObject({
+      category: 'source-tls',
+      objects: [{ kind: 'HelmRepository', name: 'podinfo' }],
+    });
+    expect(source.blocks!.map(b => `${b.kind}/${b.name}`).sort()).toEqual([
+      'HelmRelease/podinfo',
+      'Kustomization/podinfo',
+      'Kustomization/podinfo-ingress',
+    ]);
+    // ESO's condition says only "could not get secret data from provider": the class comes from the Events.
+    expect(secrets.category).toBe('aws-access-denied');
+    expect(secrets.fix).toContain('secretsmanager:GetSecretValue');
+    expect(secrets.blocks!.map(b => b.name)).toEqual(['external-secrets-crs']);
+    const events = Object.entries(
+      fleet.cluster('leaf-staging').counters().byPath,
+    )
+      .filter(([k]) => k.endsWith('/events'))
+      .map(([k]) => k);
+    // Only failing ESO and Flux objects are asked about, never with a watch.
+    expect(events.every(k => k.startsWith('list '))).toBe(true);
+    expect(events.length).toBeGreaterThan(0);
   });
 
   it('lists every cluster in short form', async () => {

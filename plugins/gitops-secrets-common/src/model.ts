@@ -95,6 +95,20 @@ export interface Finding {
   category?: string;
   /** Objects that wait on this finding's root cause and are not Ready because of it. */
   blocks?: ObjectRef[];
+  /** Recent Events of the finding's objects (newest first, a few), when the backend read them. */
+  events?: FindingEvent[];
+}
+
+/** One Event of an object a finding names: what the controller last said about it. @public */
+export interface FindingEvent {
+  object: { kind: string; name: string; namespace?: string };
+  /** `Warning` or `Normal`. */
+  type?: string;
+  reason?: string;
+  message?: string;
+  /** How often it happened (the API server deduplicates repeats). */
+  count?: number;
+  lastTimestamp?: string;
 }
 
 /** @public */

@@ -470,3 +470,59 @@ describe('summarizeEntity', () => {
     expect(summarizeEntity(healths.map(cluster))).toBe(expected);
   });
 });
+
+describe('events of findings', () => {
+  const failing = externalSecret('db', 'apps', {
+    store: 'aws',
+    conditions: [
+      cond(
+        'Ready',
+        'False',
+        'SecretSyncedError',
+        'could not get secret data from provider',
+      ),
+    ],
+  });
+  const event = (name: string, minute: number, message: string) => ({
+    involvedObject: { kind: 'ExternalSecret', name, namespace: 'apps' },
+    type: 'Warning',
+    reason: 'UpdateFailed',
+    message,
+    count: minute,
+    lastTimestamp: `2026-08-20T11:${String(minute).padStart(2, '0')}:00Z`,
+  });
+
+  const run_ = (events: SummarizeClusterInput['events']) =>
+    run([...healthyEso(), secretStore('aws', 'apps'), failing], {
+      events,
+    }).findings.find(x => x.code === 'SECRET_SYNC_ERROR')!;
+
+  it.each([
+    ['no Events read', [], undefined],
+    [
+      'the newest three of its objects, newest first',
+      [1, 5, 3, 4, 2].map(m => event('db', m, `try ${m}`)),
+      ['try 5', 'try 4', 'try 3'],
+    ],
+    [
+      "none of another object's",
+      [event('other', 9, 'not this one')],
+      undefined,
+    ],
+  ])('gives a finding %s', (_name, events, expected) => {
+    expect(run_(events).events?.map(e => e.message)).toEqual(expected);
+  });
+
+  it('keeps what the card shows of an Event', () => {
+    expect(run_([event('db', 5, 'try 5')]).events).toEqual([
+      {
+        object: { kind: 'ExternalSecret', name: 'db', namespace: 'apps' },
+        type: 'Warning',
+        reason: 'UpdateFailed',
+        message: 'try 5',
+        count: 5,
+        lastTimestamp: '2026-08-20T11:05:00Z',
+      },
+    ]);
+  });
+});

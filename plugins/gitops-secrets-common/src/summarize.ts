@@ -26,6 +26,8 @@ import type {
   ClusterSummary,
   EsoStatus,
   ExternalSecretStatus,
+  Finding,
+  FindingEvent,
   FluxObjectStatus,
   Health,
   LeafClusterStatus,
@@ -287,6 +289,40 @@ function leafClusters(
   return out;
 }
 
+/** Events shown per finding: enough to see what the controller keeps saying. */
+export const MAX_FINDING_EVENTS = 3;
+
+/** Each finding with the newest Events of the objects it names (the root first), when there are any. */
+function withEvents(findings: Finding[], events: EventIndex): Finding[] {
+  return findings.map(f => {
+    const list: FindingEvent[] = [];
+    for (const ref of f.objects) {
+      for (const e of events.of({
+        kind: ref.kind,
+        metadata: { name: ref.name, namespace: ref.namespace },
+      })) {
+        list.push(
+          withOptional<FindingEvent>(
+            { object: e.involvedObject },
+            {
+              type: e.type,
+              reason: e.reason,
+              message: e.message,
+              count: e.count,
+              lastTimestamp: e.lastTimestamp,
+            },
+          ),
+        );
+      }
+    }
+    if (!list.length) return f;
+    list.sort((a, b) =>
+      (b.lastTimestamp ?? '').localeCompare(a.lastTimestamp ?? ''),
+    );
+    return { ...f, events: list.slice(0, MAX_FINDING_EVENTS) };
+  });
+}
+
 /**
  * Summarise one cluster: object statuses, findings, and one health.
  *
@@ -302,17 +338,21 @@ export function summarizeCluster(input: SummarizeClusterInput): ClusterStatus {
   const facts = esoFacts(index, servedVersions);
   const view = buildView(index, facts, scope);
 
-  const findings = runRules({
-    cluster,
-    now,
-    index,
-    view,
-    eso: facts,
-    servedVersions,
-    unsupported: input.unsupported ?? [],
-    error,
-    events: new EventIndex(input.events ?? []),
-  });
+  const events = new EventIndex(input.events ?? []);
+  const findings = withEvents(
+    runRules({
+      cluster,
+      now,
+      index,
+      view,
+      eso: facts,
+      servedVersions,
+      unsupported: input.unsupported ?? [],
+      error,
+      events,
+    }),
+    events,
+  );
 
   const fluxObjects = [...view.fluxObjects]
     .sort(byKey)

@@ -15,6 +15,7 @@ export const FIXTURE_CLUSTERS = [
   'management',
   'leaf-dev',
   'leaf-prod',
+  'leaf-staging',
   'crd-race',
   'invalid-store',
   'leaf-pending',

@@ -22,6 +22,7 @@ import type {
 import { KubeRequestError } from '../kube/KubeClient';
 import type { Discovery } from './discovery';
 import { discover } from './discovery';
+import { FailingObjectEvents } from './events';
 import { StringPool } from './intern';
 import { abortableSleep, jittered, KindReflector } from './KindReflector';
 import { ConcurrencyLimit } from './limit';
@@ -152,6 +153,8 @@ export class ClusterCache {
   /** Whole answers, per scope: few, as they grow with the cluster. */
   private readonly fullSummaries = new Map<string, CachedSummary>();
   private backoffMs: number;
+  /** Events of failing objects, read on demand (never watched). */
+  readonly failingEvents: FailingObjectEvents;
 
   constructor(
     readonly details: ClusterDetails,
@@ -160,6 +163,12 @@ export class ClusterCache {
     this.name = details.name;
     this.timeoutMs = details.timeoutMs;
     this.backoffMs = deps.settings.backoffInitialMs;
+    this.failingEvents = new FailingObjectEvents({
+      ttlMs: deps.settings.summaryTtlMs,
+      logger: deps.logger,
+      cluster: details.name,
+      now: deps.now,
+    });
   }
 
   private now(): number {
@@ -224,7 +233,22 @@ export class ClusterCache {
     this.summaries.clear();
     this.fullSummaries.clear();
     this.objectsCache = undefined;
+    this.failingEvents.clear();
     this.changed();
+  }
+
+  /**
+   * Read the Events of failing ESO and Flux objects whose Events are older than the summary's TTL, so the
+   * next summary names providers' errors. Never rejects; a change invalidates the cached summaries.
+   */
+  async refreshEvents(): Promise<void> {
+    if (!this.client || !this.discovery) return;
+    const changed = await this.failingEvents.refresh(
+      this.client,
+      this.objects(),
+      this.abort.signal,
+    );
+    if (changed) this.changed();
   }
 
   /** Something changed: invalidate summaries and wake waiters that can now answer. */
@@ -574,6 +598,7 @@ export class ClusterCache {
         scope,
         cacheAgeSeconds:
           cacheAge === undefined ? undefined : Math.floor(cacheAge),
+        events: this.failingEvents.current(),
       });
       if (opts.timedOut) {
         return opts.limit === undefined

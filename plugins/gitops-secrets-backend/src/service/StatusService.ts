@@ -56,6 +56,8 @@ export class StatusService {
     }
     try {
       const settled = await cache.whenSettled();
+      if (settled)
+        await this.eventsWithin(cache.refreshEvents(), cache.timeoutMs);
       return cache.summary(scope, { timedOut: !settled, limit });
     } catch (e) {
       this.logger.error(
@@ -69,6 +71,18 @@ export class StatusService {
           'The backend failed to summarise this cluster; see the backend logs.',
       });
     }
+  }
+
+  /** Wait for the Events of failing objects at most `ms`; a slower read still lands in the next answer. */
+  private async eventsWithin(read: Promise<void>, ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      read,
+      new Promise<void>(resolve => {
+        timer = setTimeout(resolve, ms);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   /** Several clusters at once; each settles or times out on its own. */

@@ -1,6 +1,11 @@
 /** Helpers every rule uses: building a finding, and a safe kubectl command to look. */
 
-import type { Finding, FindingCode, FindingSeverity, ObjectRef } from '../model';
+import type {
+  Finding,
+  FindingCode,
+  FindingSeverity,
+  ObjectRef,
+} from '../model';
 import { WATCHED_KINDS, apiGroup } from '../slim';
 
 /** Findings listing many objects keep this many; the detail says how many more. */

@@ -136,7 +136,9 @@ describe('corpus of real status texts', () => {
   it('has at least 50 cases, each with its public URL and licence note', () => {
     expect(corpus.cases.length).toBeGreaterThanOrEqual(50);
     for (const c of corpus.cases) {
-      expect(c.url).toMatch(/^https:\/\/github\.com\/[^/]+\/[^/]+\/(issues|pull)\/\d+$/);
+      expect(c.url).toMatch(
+        /^https:\/\/github\.com\/[^/]+\/[^/]+\/(issues|pull)\/\d+$/,
+      );
       expect(c.licence).toBe('quoted from a public issue thread');
     }
     expect(new Set(corpus.cases.map(c => c.id)).size).toBe(corpus.cases.length);
@@ -155,7 +157,8 @@ describe('corpus of real status texts', () => {
     expect(root?.health).toBe(e.health);
     // One finding of the expected code names the root first.
     const matching = status.findings.filter(
-      f => f.code === e.code && f.objects[0] && refString(f.objects[0]) === e.root,
+      f =>
+        f.code === e.code && f.objects[0] && refString(f.objects[0]) === e.root,
     );
     expect(matching.map(f => f.code)).toEqual([e.code]);
     const [f] = matching;

@@ -7,7 +7,7 @@
 
 import { describeRef, displayName, isFluxApplier, refOf } from '../objects';
 import type { Finding, ObjectRef } from '../model';
-import type { Rule } from '../rules';
+import type { Rule } from './types';
 import { finding, shellQuote } from './common';
 import { CONVERSION_WEBHOOK_PATTERN } from './esoPatterns';
 import { failureTextWithEvents } from './fluxFailure';
@@ -57,7 +57,9 @@ export const esoConversionFailed: Rule = {
     if (crdsKustomization)
       installer = `Kustomization ${displayName(refOf(crdsKustomization))}`;
     else if (helmRelease)
-      installer = `HelmRelease ${displayName(refOf(helmRelease))} (installCRDs)`;
+      installer = `HelmRelease ${displayName(
+        refOf(helmRelease),
+      )} (installCRDs)`;
     const out: Finding[] = [
       finding('ESO_CONVERSION_FAILED', 'error', {
         title: `ESO's CRDs and operator disagree: the ${first.m[2]} conversion webhook fails`,
@@ -72,10 +74,13 @@ export const esoConversionFailed: Rule = {
           chartVersion ? ` (chart ${chartVersion})` : ''
         }, and keep the webhook enabled while the CRDs declare a conversion webhook — with webhook.create=false also set crds.conversion.enabled=false. Do not change apiVersions in git: both versions are served.`,
         objects: involved,
-        command: `kubectl --context ${shellQuote(ctx.cluster)} get crd ${first.m[2].toLowerCase()}s.external-secrets.io -o jsonpath='{.spec.conversion}'`,
-        category: service && /not found/.test(first.m[3])
-          ? 'webhook-service-missing'
-          : 'version-skew',
+        command: `kubectl --context ${shellQuote(
+          ctx.cluster,
+        )} get crd ${first.m[2].toLowerCase()}s.external-secrets.io -o jsonpath='{.spec.conversion}'`,
+        category:
+          service && /not found/.test(first.m[3])
+            ? 'webhook-service-missing'
+            : 'version-skew',
       }),
     ];
     return out;

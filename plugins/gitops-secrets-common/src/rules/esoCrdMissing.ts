@@ -7,7 +7,7 @@
 
 import type { Finding } from '../model';
 import { displayName, refOf } from '../objects';
-import type { Rule } from '../rules';
+import type { Rule } from './types';
 import { finding, shellQuote } from './common';
 
 /** The ESO kinds every install has, with the plural of their CRD. @public */
@@ -40,11 +40,27 @@ export const esoCrdMissing: Rule = {
           detail: `CustomResourceDefinition ${name} does not exist while ${crds.length} other ESO CRD(s) do. Deleting a CRD deletes all its objects, so no ${core.kind} exists here and the Secrets they produced are no longer refreshed.`,
           fix: `Re-apply the ESO CRDs${
             installer
-              ? ` through ${installer.kind} ${displayName(refOf(installer))} (\`flux reconcile ${installer.kind === 'Kustomization' ? 'kustomization' : 'helmrelease'} ${installer.metadata.name} -n ${installer.metadata.namespace}${installer.kind === 'Kustomization' ? ' --with-source' : ' --force'}\`)`
+              ? ` through ${installer.kind} ${displayName(
+                  refOf(installer),
+                )} (\`flux reconcile ${
+                  installer.kind === 'Kustomization'
+                    ? 'kustomization'
+                    : 'helmrelease'
+                } ${installer.metadata.name} -n ${
+                  installer.metadata.namespace
+                }${
+                  installer.kind === 'Kustomization'
+                    ? ' --with-source'
+                    : ' --force'
+                }\`)`
               : ''
-          }, then let Flux re-create the ${core.kind} objects from git (reconcile the Kustomizations that apply them). Protect the CRDs from pruning (kustomize.toolkit.fluxcd.io/prune: disabled, or prune: false on the CRDs Kustomization).`,
+          }, then let Flux re-create the ${
+            core.kind
+          } objects from git (reconcile the Kustomizations that apply them). Protect the CRDs from pruning (kustomize.toolkit.fluxcd.io/prune: disabled, or prune: false on the CRDs Kustomization).`,
           objects: installer ? [refOf(installer)] : [],
-          command: `kubectl --context ${shellQuote(ctx.cluster)} get crd -l app.kubernetes.io/name=external-secrets -o name`,
+          command: `kubectl --context ${shellQuote(
+            ctx.cluster,
+          )} get crd -l app.kubernetes.io/name=external-secrets -o name`,
           category: 'crd-deleted',
         }),
       );

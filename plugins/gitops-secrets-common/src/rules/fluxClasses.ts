@@ -204,10 +204,10 @@ export const FLUX_FAILURE_CLASSES: readonly FailureClass[] = [
         /(?:yaml: line (\d+): [^'"\n]+)|error converting YAML to JSON|mapping values are not allowed/,
       ),
     describe: (i, m) => ({
-      title: `${name(i.obj)}: invalid YAML${
-        m?.[1] ? ` at line ${m[1]}` : ''
-      }`,
-      fix: `Fix the YAML syntax (${m?.[0] ?? 'parse error'}) in the manifests at ${where(
+      title: `${name(i.obj)}: invalid YAML${m?.[1] ? ` at line ${m[1]}` : ''}`,
+      fix: `Fix the YAML syntax (${
+        m?.[0] ?? 'parse error'
+      }) in the manifests at ${where(
         i,
       )} — \`kustomize build\` on that path reproduces it — commit, then run \`${fluxReconcile(
         i.obj,
@@ -259,8 +259,7 @@ export const FLUX_FAILURE_CLASSES: readonly FailureClass[] = [
     category: 'build-failed',
     kinds: KS,
     when: 'kustomize build failed for another reason (BuildFailed).',
-    test: i =>
-      has(i, 'BuildFailed') || /kustomize build failed/.test(i.text),
+    test: i => has(i, 'BuildFailed') || /kustomize build failed/.test(i.text),
     describe: i => ({
       title: `${name(i.obj)} cannot build its manifests`,
       fix: `Run \`kustomize build\` on ${where(
@@ -321,10 +320,13 @@ export const FLUX_FAILURE_CLASSES: readonly FailureClass[] = [
   {
     category: 'missing-kind',
     kinds: [...KS, ...HR],
-    when: 'The apply needs a kind the API server does not know (its CRD is not installed yet) — for kinds other than ESO\'s (CRD_RACE handles those).',
-    test: i => i.text.match(/no matches for kind "([^"]+)" in version "([^"]+)"/),
+    when: "The apply needs a kind the API server does not know (its CRD is not installed yet) — for kinds other than ESO's (CRD_RACE handles those).",
+    test: i =>
+      i.text.match(/no matches for kind "([^"]+)" in version "([^"]+)"/),
     describe: (i, m) => ({
-      title: `${name(i.obj)} applies ${m?.[1] ?? 'a kind'} before its CRD exists`,
+      title: `${name(i.obj)} applies ${
+        m?.[1] ?? 'a kind'
+      } before its CRD exists`,
       fix: `${m?.[1] ?? 'The kind'} (${
         m?.[2] ?? ''
       }) is not served: install its CRD first and give ${name(
@@ -339,9 +341,13 @@ export const FLUX_FAILURE_CLASSES: readonly FailureClass[] = [
     kinds: [...KS, ...HR],
     when: 'An admission webhook or policy (Kyverno, Gatekeeper…) denied an object.',
     test: i =>
-      i.text.match(/admission webhook "([^"]+)" denied the request|denied by ([\w-]+)/),
+      i.text.match(
+        /admission webhook "([^"]+)" denied the request|denied by ([\w-]+)/,
+      ),
     describe: (i, m) => ({
-      title: `${name(i.obj)}: ${m?.[1] ?? 'an admission webhook'} denied an object`,
+      title: `${name(i.obj)}: ${
+        m?.[1] ?? 'an admission webhook'
+      } denied an object`,
       fix: `Change the object the message names so that ${
         m?.[1] ?? 'the admission policy'
       } accepts it (the denial reason is in the message), commit, then run \`${fluxReconcile(
@@ -355,7 +361,8 @@ export const FLUX_FAILURE_CLASSES: readonly FailureClass[] = [
     kinds: KS,
     when: 'The server-side apply dry run rejected an object (schema validation, unknown field, namespace not found…).',
     test: i =>
-      (has(i, 'ReconciliationFailed') || /dry-run failed|is invalid/.test(i.text)) &&
+      (has(i, 'ReconciliationFailed') ||
+        /dry-run failed|is invalid/.test(i.text)) &&
       i.text.match(
         /(\S+) dry-run failed|(?:^|\s)(\S+\/\S+) is invalid|namespaces? "([^"]+)" not found/,
       ),
@@ -364,7 +371,9 @@ export const FLUX_FAILURE_CLASSES: readonly FailureClass[] = [
         m?.[1] ?? m?.[2] ?? 'an object'
       }`,
       fix: `Correct ${
-        m?.[3] ? `the namespace ${m[3]} (create it first or fix the reference)` : m?.[1] ?? m?.[2] ?? 'the object'
+        m?.[3]
+          ? `the namespace ${m[3]} (create it first or fix the reference)`
+          : m?.[1] ?? m?.[2] ?? 'the object'
       } at ${where(
         i,
       )} as the message says (\`kubectl apply --dry-run=server\` reproduces it), commit, then run \`${fluxReconcile(
@@ -377,7 +386,8 @@ export const FLUX_FAILURE_CLASSES: readonly FailureClass[] = [
     category: 'prune-failed',
     kinds: KS,
     when: 'Garbage collection of removed objects failed.',
-    test: i => has(i, 'PruneFailed') || /prune failed|failed to delete/.test(i.text),
+    test: i =>
+      has(i, 'PruneFailed') || /prune failed|failed to delete/.test(i.text),
     describe: i => ({
       title: `${name(i.obj)} cannot delete objects removed from git`,
       fix: `Look at the objects the message names (a finalizer, or RBAC of kustomize-controller's service account on them); remove the finalizer or grant the delete, then run \`${fluxReconcile(
@@ -395,7 +405,9 @@ export const FLUX_FAILURE_CLASSES: readonly FailureClass[] = [
         i.text,
       ),
     describe: i => ({
-      title: `${name(i.obj)}: the Helm release is locked by an interrupted operation`,
+      title: `${name(
+        i.obj,
+      )}: the Helm release is locked by an interrupted operation`,
       fix: `Run \`${fluxReconcile(i.obj, [
         '--force',
       ])}\` (helm-controller ≥ 1.0 unlocks a pending release on a forced reconcile); with an older controller, \`helm rollback ${
@@ -449,9 +461,9 @@ export const FLUX_FAILURE_CLASSES: readonly FailureClass[] = [
         /no chart version found for ([^\s,]+)|no '([^']+)' chart with version matching '([^']+)'|chart "([^"]+)"[^\n]*not found|invalid chart reference/,
       ),
     describe: i => ({
-      title: `${name(i.obj)}: chart ${
-        i.obj.spec?.chart?.chart ?? ''
-      } ${i.obj.spec?.chart?.version ?? ''} is not in the repository`,
+      title: `${name(i.obj)}: chart ${i.obj.spec?.chart?.chart ?? ''} ${
+        i.obj.spec?.chart?.version ?? ''
+      } is not in the repository`,
       fix: `Set spec.chart.spec.chart and spec.chart.spec.version of ${name(
         i.obj,
       )} to a chart and version ${
@@ -488,7 +500,7 @@ export const FLUX_FAILURE_CLASSES: readonly FailureClass[] = [
   {
     category: 'helm-timeout',
     kinds: HR,
-    when: 'Install or upgrade failed because the chart\'s workloads did not become ready within spec.timeout.',
+    when: "Install or upgrade failed because the chart's workloads did not become ready within spec.timeout.",
     test: i =>
       (has(i, 'InstallFailed', 'UpgradeFailed') ||
         /Helm (install|upgrade) failed/.test(i.text)) &&
@@ -512,8 +524,13 @@ export const FLUX_FAILURE_CLASSES: readonly FailureClass[] = [
     kinds: HR,
     when: 'Helm install or upgrade failed for another reason (InstallFailed, UpgradeFailed, RollbackFailed, TestFailed).',
     test: i =>
-      has(i, 'InstallFailed', 'UpgradeFailed', 'RollbackFailed', 'TestFailed') ||
-      /Helm (install|upgrade|rollback|test) failed/.test(i.text),
+      has(
+        i,
+        'InstallFailed',
+        'UpgradeFailed',
+        'RollbackFailed',
+        'TestFailed',
+      ) || /Helm (install|upgrade|rollback|test) failed/.test(i.text),
     describe: i => ({
       title: `${name(i.obj)}: Helm ${
         /upgrade/i.test(`${i.reasons.join(' ')} ${i.text}`)
@@ -534,7 +551,9 @@ export const FLUX_FAILURE_CLASSES: readonly FailureClass[] = [
     test: () => true,
     describe: i => ({
       title: `${name(i.obj)} fails to reconcile`,
-      fix: `Fix what the message says for ${name(i.obj)}, commit, then run \`${fluxReconcile(
+      fix: `Fix what the message says for ${name(
+        i.obj,
+      )}, commit, then run \`${fluxReconcile(
         i.obj,
         i.obj.kind === 'Kustomization' ? ['--with-source'] : ['--force'],
       )}\`.`,
@@ -591,14 +610,17 @@ export const FLUX_FAILURE_CLASSES: readonly FailureClass[] = [
     category: 'source-tls',
     kinds: SOURCES,
     when: 'TLS verification of the source host failed (self-signed or private CA).',
-    test: i => /x509:|certificate signed by unknown authority|tls: /.test(i.text),
+    test: i =>
+      /x509:|certificate signed by unknown authority|tls: /.test(i.text),
     describe: i => ({
       title: `${name(i.obj)}: TLS verification failed`,
       fix: `Give ${name(
         i.obj,
       )} the host's CA: spec.certSecretRef (ca.crt) naming a Secret in ${
         i.obj.metadata.namespace
-      } (for "certificate has expired or is not yet valid", check the server certificate and the node clock instead); then run \`${fluxReconcile(i.obj)}\`.`,
+      } (for "certificate has expired or is not yet valid", check the server certificate and the node clock instead); then run \`${fluxReconcile(
+        i.obj,
+      )}\`.`,
     }),
   },
   {

@@ -7,11 +7,16 @@
  * webhook, ESO not installed) are left to those rules.
  */
 
-import { ConditionType, fluxActivity, getCondition, isSuspended } from '../conditions';
+import {
+  ConditionType,
+  fluxActivity,
+  getCondition,
+  isSuspended,
+} from '../conditions';
 import type { Finding, FindingCode } from '../model';
 import { describeRef, refOf } from '../objects';
 import type { SlimObject } from '../slim';
-import type { Rule, RuleContext } from '../rules';
+import type { Rule, RuleContext } from './types';
 import { finding, kubectlLook } from './common';
 import { classifyFluxFailure } from './fluxClasses';
 import { isEsoSpecificFailure } from './esoPatterns';
@@ -44,7 +49,8 @@ export function failureTextWithEvents(
 }
 
 function sourceOf(obj: SlimObject) {
-  const ref = obj.spec?.sourceRef ?? obj.spec?.chart?.sourceRef ?? obj.spec?.chartRef;
+  const ref =
+    obj.spec?.sourceRef ?? obj.spec?.chart?.sourceRef ?? obj.spec?.chartRef;
   if (!ref) return undefined;
   return {
     kind: ref.kind ?? 'GitRepository',

@@ -5,7 +5,12 @@
  * and ExternalSecret → store.
  */
 
-import { ConditionType, getCondition, objectHealth, toHealth } from '../conditions';
+import {
+  ConditionType,
+  getCondition,
+  objectHealth,
+  toHealth,
+} from '../conditions';
 import { ESO_GROUP } from '../annotations';
 import type { ObjectRef } from '../model';
 import { ObjectIndex, dependencies, refFromSlimRef, refOf } from '../objects';
@@ -14,7 +19,12 @@ import { apiGroup } from '../slim';
 import { healthCheckObjects } from './fluxClasses';
 
 /** How an object reaches what it waits on. @public */
-export type UpstreamVia = 'dependsOn' | 'source' | 'chart' | 'healthCheck' | 'store';
+export type UpstreamVia =
+  | 'dependsOn'
+  | 'source'
+  | 'chart'
+  | 'healthCheck'
+  | 'store';
 
 /** @public */
 export interface Upstream {
@@ -98,7 +108,8 @@ export function upstreams(index: ObjectIndex, obj: SlimObject): Upstream[] {
   }
   if (obj.kind === 'ExternalSecret' && spec.secretStoreRef) {
     const kind = spec.secretStoreRef.kind ?? 'SecretStore';
-    const ns = kind === 'ClusterSecretStore' ? undefined : obj.metadata.namespace;
+    const ns =
+      kind === 'ClusterSecretStore' ? undefined : obj.metadata.namespace;
     const store = index.get(ESO_GROUP, kind, ns, spec.secretStoreRef.name);
     out.push({
       via: 'store',

@@ -32,8 +32,7 @@ const AZURE_CODES: Record<string, string> = {
     'no federated identity credential matches the token subject: set its subject to system:serviceaccount:<namespace>:<service account> of the store',
   '700211':
     'no federated identity credential matches the token issuer: set its issuer to the cluster OIDC issuer URL',
-  '90002':
-    'the tenant does not exist: check tenantId of the store',
+  '90002': 'the tenant does not exist: check tenantId of the store',
   '50020':
     'the identity is not from the tenant: check tenantId and the account',
 };
@@ -46,7 +45,8 @@ export const PROVIDER_ERROR_CLASSES: readonly ProviderErrorClass[] = [
     when: 'AWS STS refused the web identity (IRSA / EKS pod identity): the role trust policy does not accept the service account token.',
     pattern:
       /(?:[Nn]ot authorized to perform:? sts:AssumeRoleWithWebIdentity|WebIdentityErr|InvalidIdentityToken|No OpenIDConnect provider found)/,
-    summary: () => 'AWS STS refused the service account token (AssumeRoleWithWebIdentity)',
+    summary: () =>
+      'AWS STS refused the service account token (AssumeRoleWithWebIdentity)',
     fix: (_m, who) =>
       `The IAM role's trust policy must trust the cluster's OIDC provider with condition <issuer>:sub = system:serviceaccount:<namespace>:<service account> (sub, not only aud), and that service account must carry eks.amazonaws.com/role-arn; check auth.jwt.serviceAccountRef of ${who}.`,
   },
@@ -57,7 +57,9 @@ export const PROVIDER_ERROR_CLASSES: readonly ProviderErrorClass[] = [
     pattern:
       /(?:User: (\S+) )?is not authorized to perform:? sts:AssumeRole(?: on resource:? (\S+))?/,
     summary: m =>
-      `${m[1] ?? 'The identity'} may not assume ${m[2] ?? 'the role'} (sts:AssumeRole)`,
+      `${m[1] ?? 'The identity'} may not assume ${
+        m[2] ?? 'the role'
+      } (sts:AssumeRole)`,
     fix: (m, who) =>
       `Allow ${m[1] ?? `the identity of ${who}`} in the trust policy of ${
         m[2] ?? 'the role in spec.provider.aws.role'
@@ -69,7 +71,8 @@ export const PROVIDER_ERROR_CLASSES: readonly ProviderErrorClass[] = [
     when: 'The secret is encrypted with a customer-managed KMS key the identity may not use.',
     pattern:
       /Access to KMS is not allowed|kms:Decrypt|KMSAccessDeniedException|AccessDeniedException[^\n]*\bKMS\b/,
-    summary: () => 'the identity may not decrypt with the KMS key of the secret',
+    summary: () =>
+      'the identity may not decrypt with the KMS key of the secret',
     fix: (_m, who) =>
       `Allow kms:Decrypt on the secret's KMS key for the identity of ${who}, in its IAM policy and in the key policy (cross-account keys need both).`,
   },
@@ -89,7 +92,8 @@ export const PROVIDER_ERROR_CLASSES: readonly ProviderErrorClass[] = [
           ? ' (needed by dataFrom.find: on Resource "*")'
           : ''
       }${
-        m[1] && /assumed-role\/[^/]+-node|NodeInstanceRole|nodegroup/i.test(m[1])
+        m[1] &&
+        /assumed-role\/[^/]+-node|NodeInstanceRole|nodegroup/i.test(m[1])
           ? '; the caller is the node role, so the store is not using its own role: set auth.jwt (IRSA) or role'
           : ''
       }.`,
@@ -128,7 +132,8 @@ export const PROVIDER_ERROR_CLASSES: readonly ProviderErrorClass[] = [
     category: 'vault-permission-denied',
     provider: 'vault',
     when: 'Vault accepted the login but the policy does not allow reading the path.',
-    pattern: /Code: 403[\s\S]*?permission denied|\* permission denied|403 permission denied/,
+    pattern:
+      /Code: 403[\s\S]*?permission denied|\* permission denied|403 permission denied/,
     summary: () => 'Vault denied reading the path (403 permission denied)',
     fix: (_m, who) =>
       `Allow read on the path in the Vault policy attached to the role of ${who}; for KV v2 the policy path includes /data/ (e.g. secret/data/app/*) and spec.provider.vault.version must be v2.`,
@@ -178,7 +183,7 @@ export const PROVIDER_ERROR_CLASSES: readonly ProviderErrorClass[] = [
   {
     category: 'kubernetes-forbidden',
     provider: 'kubernetes',
-    when: 'The Kubernetes provider\'s identity may not read Secrets in the remote namespace.',
+    when: "The Kubernetes provider's identity may not read Secrets in the remote namespace.",
     pattern:
       /is forbidden: User "([^"]+)" cannot (\w+) resource "([\w.]+)"(?:[^\n]*?in the namespace "([^"]+)")?|client is not allowed to (get|list) (secrets)()()/,
     summary: m =>
@@ -186,7 +191,9 @@ export const PROVIDER_ERROR_CLASSES: readonly ProviderErrorClass[] = [
         ? `${m[1]} may not ${m[2]} ${m[3]}${m[4] ? ` in ${m[4]}` : ''}`
         : `the store's identity may not ${m[5]} secrets`,
     fix: (m, who) =>
-      `Give ${m[1] ?? `the identity ${who} uses (auth.serviceAccount, token or cert)`} a Role with ${m[2] ?? m[5]} on ${m[3] ?? m[6]}${
+      `Give ${
+        m[1] ?? `the identity ${who} uses (auth.serviceAccount, token or cert)`
+      } a Role with ${m[2] ?? m[5]} on ${m[3] ?? m[6]}${
         m[4] ? ` in namespace ${m[4]}` : ''
       } and a RoleBinding to it (the identity ${who} authenticates as), or point the store at the service account that has them.`,
   },

@@ -7,7 +7,7 @@
 import { ConditionType, Reason, getCondition } from '../conditions';
 import type { Finding } from '../model';
 import { describeRef, refOf } from '../objects';
-import type { Rule } from '../rules';
+import type { Rule } from './types';
 import { finding, kubectlLook } from './common';
 
 /** @public */

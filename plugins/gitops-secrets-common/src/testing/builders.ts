@@ -1,6 +1,7 @@
 /**
- * Tiny builders for literal slim objects in tests. Not exported from the
- * package: each test states the few fields that matter to it.
+ * Tiny builders for literal slim objects in tests, exported as
+ * `@golden-gitops/plugin-gitops-secrets-common/testing` for the backend's and
+ * the card's tests too: each test states the few fields that matter to it.
  */
 
 import type { Condition, ConditionStatus } from '../conditions';

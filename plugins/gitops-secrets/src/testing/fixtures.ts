@@ -1,7 +1,7 @@
 /**
  * Status fixtures for tests and the dev app, built the way the backend builds
- * them: Kubernetes objects (as controllers leave them) → `slimObject` →
- * `summarizeCluster`. Nothing here spells out what the card renders.
+ * them: objects from -common's shared builders (as controllers leave them) →
+ * `slimObject` → `summarizeCluster`. Nothing here spells out what the card renders.
  */
 import { Entity } from '@backstage/catalog-model';
 import {
@@ -13,30 +13,29 @@ import {
   summarizeCluster,
   summarizeEntity,
 } from '@golden-gitops/plugin-gitops-secrets-common';
+import {
+  cond as condition,
+  deployment,
+  esoCrd as esoCrdObject,
+  obj,
+} from '@golden-gitops/plugin-gitops-secrets-common/testing';
 
 export const NOW = new Date('2026-11-01T12:00:00Z');
 const minutesAgo = (m: number) =>
   new Date(NOW.getTime() - m * 60_000).toISOString();
 
-type Cond = {
-  type: string;
-  status: 'True' | 'False' | 'Unknown';
-  reason?: string;
-  message?: string;
-};
+/** A condition that changed 30 minutes ago. */
 const cond = (
   type: string,
-  status: Cond['status'],
+  status: 'True' | 'False' | 'Unknown',
   reason?: string,
   message?: string,
-): Cond & { lastTransitionTime: string } => ({
-  type,
-  status,
-  ...(reason ? { reason } : {}),
-  ...(message ? { message } : {}),
+) => ({
+  ...condition(type, status, reason, message),
   lastTransitionTime: minutesAgo(30),
 });
 
+/** One object from the shared builders, slimmed as the backend slims what it reads. */
 function k8s(
   apiVersion: string,
   kind: string,
@@ -49,19 +48,16 @@ function k8s(
     status?: object;
   } = {},
 ): SlimObject {
-  return slimObject({
-    apiVersion,
-    kind,
-    metadata: {
-      name,
-      ...(namespace ? { namespace } : {}),
+  return slimObject(
+    obj(apiVersion, kind, name, {
+      namespace,
       generation: 1,
       labels: rest.labels,
       annotations: rest.annotations,
-    },
-    spec: rest.spec ?? {},
-    status: { observedGeneration: 1, ...(rest.status ?? {}) },
-  });
+      spec: rest.spec ?? {},
+      status: { observedGeneration: 1, ...(rest.status ?? {}) },
+    }),
+  );
 }
 
 const FLUX_NS = 'flux-system';
@@ -196,41 +192,24 @@ export function esoHelmRelease(
 }
 
 export function esoCrd(plural: string, kind: string, version = 'v2.9.0') {
-  return k8s(
-    'apiextensions.k8s.io/v1',
-    'CustomResourceDefinition',
-    `${plural}.external-secrets.io`,
-    undefined,
-    {
-      labels: {
-        'app.kubernetes.io/name': 'external-secrets',
-        'app.kubernetes.io/version': version,
-        'kustomize.toolkit.fluxcd.io/name': 'external-secrets-crds',
-        'kustomize.toolkit.fluxcd.io/namespace': FLUX_NS,
-      },
-      spec: {
-        group: 'external-secrets.io',
-        names: { kind, plural },
-        versions: [{ name: 'v1', served: true, storage: true }],
-      },
-      status: { conditions: [cond('Established', 'True')] },
-    },
+  return slimObject(
+    esoCrdObject(plural, kind, {
+      'app.kubernetes.io/name': 'external-secrets',
+      'app.kubernetes.io/version': version,
+      'kustomize.toolkit.fluxcd.io/name': 'external-secrets-crds',
+      'kustomize.toolkit.fluxcd.io/namespace': FLUX_NS,
+    }),
   );
 }
 
 export function operatorDeployment(name: string, ready = 1) {
-  return k8s('apps/v1', 'Deployment', name, 'external-secrets', {
-    labels: { 'app.kubernetes.io/name': name },
-    spec: { replicas: 1 },
-    status: {
-      replicas: 1,
-      updatedReplicas: 1,
-      ...(ready ? { readyReplicas: ready, availableReplicas: ready } : {}),
+  return slimObject(
+    deployment(name, 1, ready, {
       conditions: [
         cond('Available', ready ? 'True' : 'False', 'MinimumReplicasAvailable'),
       ],
-    },
-  });
+    }),
+  );
 }
 
 export function clusterSecretStore(name: string, valid = true) {
@@ -429,6 +408,87 @@ export function failingSecretCluster(name = 'invalid-store'): ClusterStatus {
       }),
     ],
     servedVersions: { ...SERVED_FLUX, ...SERVED_ESO },
+    now: NOW,
+  });
+}
+
+/**
+ * Two failure families the corpus covers, as the demo cluster leaf-staging holds them: a HelmRelease whose
+ * chart repository cannot be fetched (the release, and the Kustomizations waiting on it, are blocked by it),
+ * and an ExternalSecret AWS refuses, which only its Event explains.
+ */
+export function stagingCluster(name = 'leaf-staging'): ClusterStatus {
+  const tls =
+    'failed to fetch Helm repository index: failed to cache index to temporary file: Get "https://charts.staging.acme.internal/podinfo/index.yaml": tls: failed to verify certificate: x509: certificate signed by unknown authority';
+  const failing = (reason: string, message: string) => [
+    cond('Ready', 'False', reason, message),
+    cond('Reconciling', 'True', 'ProgressingWithRetry', message),
+  ];
+  return summarizeCluster({
+    cluster: name,
+    objects: [
+      ...healthyChain(),
+      k8s('source.toolkit.fluxcd.io/v1', 'HelmRepository', 'podinfo', FLUX_NS, {
+        spec: { url: 'https://charts.staging.acme.internal/podinfo' },
+        status: { conditions: failing('FetchFailed', tls) },
+      }),
+      k8s('helm.toolkit.fluxcd.io/v2', 'HelmRelease', 'podinfo', FLUX_NS, {
+        spec: {
+          chart: {
+            spec: {
+              chart: 'podinfo',
+              sourceRef: { kind: 'HelmRepository', name: 'podinfo' },
+            },
+          },
+        },
+        status: {
+          conditions: [
+            cond(
+              'Ready',
+              'False',
+              'ArtifactFailed',
+              "HelmChart 'flux-system/flux-system-podinfo' is not ready",
+            ),
+          ],
+        },
+      }),
+      k8s(
+        'kustomize.toolkit.fluxcd.io/v1',
+        'Kustomization',
+        'podinfo',
+        FLUX_NS,
+        {
+          spec: {
+            interval: '10m',
+            path: './podinfo',
+            sourceRef: { kind: 'GitRepository', name: 'flux-system' },
+          },
+          status: {
+            conditions: failing(
+              'HealthCheckFailed',
+              "timeout waiting for: [HelmRelease/flux-system/podinfo status: 'Failed']",
+            ),
+          },
+        },
+      ),
+      externalSecret('db-credentials', 'storefront', { synced: false }),
+    ],
+    servedVersions: { ...SERVED_FLUX, ...SERVED_ESO },
+    events: [
+      {
+        involvedObject: {
+          kind: 'ExternalSecret',
+          name: 'db-credentials',
+          namespace: 'storefront',
+        },
+        type: 'Warning',
+        reason: 'UpdateFailed',
+        message:
+          'AccessDeniedException: User: arn:aws:iam::111122223333:user/eso-staging is not authorized to perform: secretsmanager:GetSecretValue on resource: staging/storefront/db-credentials because no identity-based policy allows the secretsmanager:GetSecretValue action',
+        count: 40,
+        lastTimestamp: minutesAgo(2),
+      },
+    ],
     now: NOW,
   });
 }
