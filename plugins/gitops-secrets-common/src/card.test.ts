@@ -140,7 +140,7 @@ describe('cardClusterStatus', () => {
         'es-407',
       ]);
       expect(card.flux.objects.map(o => o.ref.name)).toEqual(['g2', 'k20']);
-      expect(card.leafClusters.map(l => l.name)).toEqual(['l2']);
+      expect(card.leafClusters.map(l => l.name)).toEqual(['l1', 'l2']);
       expect(card.eso!.stores).toEqual([]);
       expect(card.eso!.counts).toEqual(bigStatus().eso!.counts);
       expect(card.truncated).toEqual({ limit: 5, totals, tallies });

@@ -14,7 +14,7 @@ import { clusterTallies } from './tallies';
 
 /** @public */
 export interface CardLimits {
-  /** Entries kept per list (only those needing attention). Default 5. */
+  /** Entries kept per list (only those needing attention; leaf clusters worst first, healthy ones too). Default 5. */
   objects?: number;
   /** Findings kept per cluster, most urgent first (they come sorted). Default 20. */
   findings?: number;
@@ -71,7 +71,8 @@ export function cardClusterStatus(
   const out: ClusterStatus = {
     ...status,
     flux: { objects: worst(status.flux.objects, objects) },
-    leafClusters: worst(status.leafClusters, objects),
+    // Leaf clusters are few and the card names them, healthy or not: the worst `objects` of them.
+    leafClusters: keepMostImportant(status.leafClusters, objects),
     findings: status.findings
       .slice(0, findings)
       .map(f => trimFinding(f, findingObjects)),
