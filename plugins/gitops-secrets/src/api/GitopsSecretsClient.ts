@@ -39,7 +39,7 @@ export class GitopsSecretsClient implements GitopsSecretsApi {
     entity: CompoundEntityRef,
     options?: EntityStatusOptions,
   ): Promise<EntityStatusResponse> {
-    const query =
+    const query: Record<string, string> =
       options?.limit === undefined ? {} : { limit: String(options.limit) };
     return this.get<EntityStatusResponse>(
       entityPath(entity, 'status', query),
