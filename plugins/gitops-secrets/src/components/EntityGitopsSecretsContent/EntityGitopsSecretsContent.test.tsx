@@ -1,7 +1,7 @@
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { gitopsSecretsApiRef } from '../../api';
 import {
@@ -170,5 +170,32 @@ describe('EntityGitopsSecretsContent', () => {
     expect(
       (await within(table).findAllByText('secret-1999')).length,
     ).toBeGreaterThan(0);
+  });
+
+  it('reads again the pages already loaded on refresh, keeping them', async () => {
+    const api = await renderContent([bigCluster(1200)]);
+    await screen.findByRole('heading', {
+      name: 'ExternalSecrets (500 of 1200)',
+    });
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Load 500 more ExternalSecrets' }),
+    );
+    await screen.findByRole('heading', {
+      name: 'ExternalSecrets (1000 of 1200)',
+    });
+    const before = api.pageCalls.length;
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Refresh GitOps secrets status' }),
+    );
+    await waitFor(() =>
+      expect(
+        api.pageCalls
+          .slice(before)
+          .filter(c => c.startsWith('big externalsecrets')),
+      ).toEqual(['big externalsecrets 0+500', 'big externalsecrets 500+500']),
+    );
+    expect(
+      screen.getByRole('heading', { name: 'ExternalSecrets (1000 of 1200)' }),
+    ).toBeInTheDocument();
   });
 });

@@ -15,6 +15,9 @@ import {
   StoresTable,
 } from './StatusTables';
 
+/** Entries per list in the status the cluster panels read: they name at most 5 leaf clusters. */
+const PANEL_LIST_LIMIT = 5;
+
 /** @public */
 export interface EntityGitopsSecretsContentProps {
   /** Polling interval in ms (default 30 000; 0 turns polling off). */
@@ -33,10 +36,11 @@ export function EntityGitopsSecretsContent(
   props: EntityGitopsSecretsContentProps,
 ) {
   const { entity } = useEntity();
-  // Lists cut to nothing: the clusters' health, counts and every finding. The tables page through `…/objects`.
+  // The clusters' health, counts and every finding, with lists cut to the few the panels name (leaf clusters);
+  // the tables page through `…/objects`.
   const state = useEntityGitopsSecretsStatus(entity, {
     intervalMs: props.pollIntervalMs,
-    limit: 0,
+    limit: PANEL_LIST_LIMIT,
   });
   const ref = getCompoundEntityRef(entity);
   const names = useMemo(
