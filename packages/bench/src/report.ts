@@ -120,6 +120,18 @@ export function goals(r: Pick<Results, 'status' | 'pr' | 'faults'>): Goal[] {
         : s.ours.coldMs <= s.clusterTimeoutMs + 1000 &&
           !!s.ours.blackholeErrorType,
     });
+    const card = s.ours.cardAllUp;
+    if (card) {
+      const kib = card.meanBytes / 1024;
+      out.push({
+        id: 'P1c',
+        goal: 'the card’s answer for the P1 entity ≤ 64 KiB',
+        actual: `${kib.toFixed(1)} KiB (the whole status answer: ${(
+          (s.ours.sequentialAllUp?.meanBytes ?? 0) / 1024
+        ).toFixed(0)} KiB); card request p95 ${ms(card.stats.p95)} ms`,
+        met: card.stats.n ? kib <= 64 : undefined,
+      });
+    }
     const c = s.ours.counters;
     const kinds = s.watchedKinds.length;
     out.push({

@@ -6,6 +6,7 @@
  */
 
 export * from './annotations';
+export * from './card';
 export * from './conditions';
 export * from './duration';
 export * from './events';
@@ -20,4 +21,5 @@ export * from './rules/providerClasses';
 export * from './rules/graph';
 export * from './slim';
 export * from './summarize';
+export * from './tallies';
 export * from './view';

@@ -236,6 +236,35 @@ export interface ClusterStatusTruncation {
   /** Entries kept per list. */
   limit: number;
   totals: ClusterListTotals;
+  /** What the card's chain counts, taken from the whole lists before they were cut. */
+  tallies?: ClusterTallies;
+  /** Findings before a card summary kept only the most urgent (absent: all findings are there). */
+  findings?: number;
+}
+
+/** One list's count and merged health (absent when the list is empty). @public */
+export interface ListTally {
+  total: number;
+  /** Entries whose health is Healthy. */
+  healthy: number;
+  health?: Health;
+}
+
+/**
+ * Counts behind the card's chain (sources ready, stores valid, leaf clusters bootstrapped), exact even when the
+ * lists were cut. ExternalSecrets are counted in `eso.counts`.
+ *
+ * @public
+ */
+export interface ClusterTallies {
+  /** Flux sources (GitRepository, OCIRepository, HelmRepository, HelmChart, Bucket) among `flux.objects`. */
+  sources: ListTally;
+  stores: ListTally;
+  leafClusters: ListTally & {
+    bootstrapped: number;
+    credentialsRequired: number;
+    credentialsCopied: number;
+  };
 }
 
 /** @public */
@@ -244,6 +273,15 @@ export interface EntityStatusResponse {
   clusters: ClusterStatus[];
   health: Health;
 }
+
+/**
+ * Answer of `GET /entities/:namespace/:kind/:name/summary`, what the card reads: per cluster only the entries that
+ * need attention (at most `limit` per list, worst first), the most urgent findings, and the exact counts in
+ * `truncated`. The full lists page through `…/objects`.
+ *
+ * @public
+ */
+export type EntitySummaryResponse = EntityStatusResponse;
 
 /** @public */
 export interface ClusterSummary {

@@ -74,6 +74,17 @@ describe('limitClusterStatus', () => {
           stores: 0,
           leafClusters: 0,
         },
+        tallies: {
+          sources: { total: 0, healthy: 0 },
+          stores: { total: 0, healthy: 0 },
+          leafClusters: {
+            total: 0,
+            healthy: 0,
+            bootstrapped: 0,
+            credentialsRequired: 0,
+            credentialsCopied: 0,
+          },
+        },
       });
       expect(out.eso!.counts.total).toBe(5);
     },

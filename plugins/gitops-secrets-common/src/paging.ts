@@ -3,7 +3,6 @@
  * first), and serve any list page by page. Pure, like the rest of the model.
  */
 
-import { HEALTH_PRIORITY } from './conditions';
 import type {
   ClusterStatus,
   Health,
@@ -12,36 +11,14 @@ import type {
   ObjectPage,
   ObjectRef,
 } from './model';
-
-/** Order in which entries are kept when a list is cut: worst health first, stale secrets before healthy ones. */
-function keepRank(item: { health: Health; stale?: boolean }): number {
-  const h = HEALTH_PRIORITY.indexOf(item.health);
-  // Between Unknown (2) and Healthy (3): a stale secret is Healthy but worth showing.
-  return item.stale && item.health === 'Healthy' ? 2.5 : h;
-}
-
-/**
- * The `limit` most important entries of a list, in their original order.
- * The list is returned as is when it is short enough.
- */
-function keepMostImportant<T extends { health: Health; stale?: boolean }>(
-  list: T[],
-  limit: number,
-): T[] {
-  if (list.length <= limit) return list;
-  const ranked = list
-    .map((item, i) => ({ i, rank: keepRank(item) }))
-    .sort((a, b) => a.rank - b.rank || a.i - b.i)
-    .slice(0, limit)
-    .map(x => x.i)
-    .sort((a, b) => a - b);
-  return ranked.map(i => list[i]);
-}
+import { keepMostImportant } from './keep';
+import { clusterTallies } from './tallies';
 
 /**
  * Cut each list of a status (Flux objects, stores, ExternalSecrets, leaf
  * clusters) to `limit` entries, keeping failing ones first, and say so in
- * `truncated`. Counts (`eso.counts`) and findings are untouched. Returns the
+ * `truncated`, with the totals and the chain's tallies of the whole lists. Counts (`eso.counts`) and findings are
+ * untouched. Returns the
  * same object when nothing needs cutting.
  *
  * @public
@@ -62,7 +39,7 @@ export function limitClusterStatus(
     ...status,
     flux: { objects: keepMostImportant(status.flux.objects, n) },
     leafClusters: keepMostImportant(status.leafClusters, n),
-    truncated: { limit: n, totals },
+    truncated: { limit: n, totals, tallies: clusterTallies(status) },
   };
   if (status.eso) {
     out.eso = {

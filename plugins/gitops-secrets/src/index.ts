@@ -17,7 +17,11 @@ export {
   BOOTSTRAP_TEMPLATE_PATH,
 } from './conditions';
 export * from './api';
-export { useEntityGitopsSecretsStatus, usePolling } from './hooks';
+export {
+  useEntityGitopsSecretsStatus,
+  useEntityGitopsSecretsSummary,
+  usePolling,
+} from './hooks';
 export type { PollingOptions, PollingState } from './hooks';
 export type { EntityGitopsSecretsCardProps } from './components/EntityGitopsSecretsCard';
 export type { EntityGitopsSecretsContentProps } from './components/EntityGitopsSecretsContent';

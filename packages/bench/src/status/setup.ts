@@ -96,12 +96,17 @@ export function catalogEntities(clusters: SimClusterInfo[]): Entity[] {
   return [component, ...resources];
 }
 
-/** The two requests a Component's page makes: ours, and the Kubernetes plugin's (as its frontend client sends it). */
+/** The requests a Component's page makes: ours (status and the card's summary), and the Kubernetes plugin's (as its frontend client sends it). */
 export function requests(baseUrl: string, entities: Entity[]) {
   const component = entities[0];
   return {
     ours: {
       url: `${baseUrl}/api/gitops-secrets/entities/default/component/${ENTITY_TEAM}/status`,
+      method: 'GET' as const,
+    },
+    /** What our entity card reads: counts, findings, the worst few objects per cluster. */
+    card: {
+      url: `${baseUrl}/api/gitops-secrets/entities/default/component/${ENTITY_TEAM}/summary`,
       method: 'GET' as const,
     },
     anchor: {

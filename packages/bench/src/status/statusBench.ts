@@ -148,6 +148,8 @@ export interface StatusResults {
     concurrent: Series;
     sequentialAllUp?: Series;
     concurrentAllUp?: Series;
+    /** The card's summary of the same entity, all clusters up, sequential. */
+    cardAllUp?: Series;
     /** How long after the black hole was lifted our answer had that cluster back. */
     recoveryMs?: number;
     counters: LoadCounters;
@@ -576,6 +578,22 @@ export async function runStatusBench(
         concOursUp.samples.map(s => s.ms),
       ).p95.toFixed(1)} ms`,
     );
+    const cardUp = {
+      url: b1.req.card.url,
+      method: b1.req.card.method,
+      timeoutMs: opts.requestTimeoutMs,
+      check: oursCheck(names),
+    };
+    const seqCard = await runSequential(cardUp, opts.sequential * oursRuns);
+    log(
+      `ours, card summary: seq p95 ${latencyStats(
+        seqCard.map(s => s.ms),
+      ).p95.toFixed(1)} ms, ${(
+        seqCard.reduce((n, s) => n + s.bytes, 0) /
+        Math.max(1, seqCard.length) /
+        1024
+      ).toFixed(1)} KiB`,
+    );
     await b1.backend.stop();
     children.pop();
 
@@ -607,6 +625,7 @@ export async function runStatusBench(
         sequential: series(seqOurs),
         concurrent: series(concOurs.samples, concOurs.wallMs),
         sequentialAllUp: series(seqOursUp),
+        cardAllUp: series(seqCard),
         concurrentAllUp: series(concOursUp.samples, concOursUp.wallMs),
         recoveryMs: allUp.synced ? allUp.ms : undefined,
         counters: oursCounters,

@@ -301,6 +301,21 @@ describe('permission matrix: no route shows a cluster or namespace the caller ma
       );
     });
 
+    // The card's summary is checked exactly as the entity's status: same refusals, same clusters and counts.
+    it.each(
+      ROUTES.filter(r => r.startsWith('/entities/') && r.endsWith('/status')),
+    )('%s, as a card summary', async route => {
+      const full = await request(app).get(route);
+      const summary = await request(app).get(
+        route.replace(/\/status$/, '/summary'),
+      );
+      expect(summary.status).toBe(full.status);
+      if (full.status !== 200) return;
+      const counts = (body: { clusters: ClusterStatus[] }) =>
+        body.clusters.map(c => [c.cluster, c.eso?.counts]);
+      expect(counts(summary.body)).toEqual(counts(full.body));
+    });
+
     it.each(ROUTES.map(r => [r]))('%s', async route => {
       const expected = MATRIX[policyName][route];
       const res = await request(app).get(route);

@@ -155,4 +155,39 @@ describe('status answers are serialized once per change', () => {
       expect(res.body.eso.counts.failing).toBe(2);
     });
   });
+  it('serves the card a summary of only what needs attention, with its ETag kept until a change', async () => {
+    const SUMMARY = '/entities/default/component/shop/summary';
+    // Both ExternalSecrets fail after the tests above.
+    const first = await get(SUMMARY).expect(200);
+    const body = first.body as EntityStatusResponse;
+    expect(body.entityRef).toBe('component:default/shop');
+    expect(body.clusters[0].eso!.externalSecrets.map(e => e.ref.name)).toEqual([
+      'api',
+      'db',
+    ]);
+    expect(body.clusters[0].truncated).toMatchObject({
+      limit: 5,
+      totals: { externalSecrets: 2 },
+    });
+    const misses = answers.misses;
+    expect((await get(SUMMARY).expect(200)).text).toBe(first.text);
+    expect(answers.misses).toBe(misses);
+    await get(SUMMARY).set('If-None-Match', first.headers.etag).expect(304);
+
+    // One recovers: it leaves the card's list, the counts follow.
+    sim.cluster('edge').upsert(externalSecret('db', 'True'));
+    const changed = await eventually(async () => {
+      const res = await get(SUMMARY).expect(200);
+      expect(
+        (res.body as EntityStatusResponse).clusters[0].eso!.counts,
+      ).toMatchObject({ total: 2, failing: 1 });
+      return res;
+    });
+    expect(changed.headers.etag).not.toBe(first.headers.etag);
+    expect(
+      (
+        changed.body as EntityStatusResponse
+      ).clusters[0].eso!.externalSecrets.map(e => e.ref.name),
+    ).toEqual(['api']);
+  });
 });

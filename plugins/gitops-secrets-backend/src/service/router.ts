@@ -12,13 +12,16 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type {
   ClusterListResponse,
   EntityStatusResponse,
+  EntitySummaryResponse,
   Health,
   ObjectListKind,
 } from '@golden-gitops/plugin-gitops-secrets-common';
 import {
+  CARD_LIMITS,
   HEALTH_PRIORITY,
   KUBERNETES_CLUSTER_RESOURCE_TYPE,
   OBJECT_LIST_KINDS,
+  cardClusterStatus,
   clusterNameOf,
   gitopsSecretsStatusReadPermission,
   pageObjects,
@@ -48,6 +51,8 @@ export interface RouterOptions {
 const MAX_PAGE_LIMIT = 500;
 const DEFAULT_PAGE_LIMIT = 50;
 const MAX_QUERY_LENGTH = 200;
+/** Most entries per list a card summary may ask for: it lists the worst few; whole lists page through `/objects`. */
+const MAX_SUMMARY_LIMIT = 50;
 
 type Query = express.Request['query'];
 
@@ -298,6 +303,32 @@ export async function createRouter(
       (): EntityStatusResponse => ({
         entityRef,
         clusters,
+        health: summarizeEntity(clusters),
+      }),
+    );
+    sendAnswer(res, answer);
+  });
+
+  // What the card reads: counts, findings and the worst few objects per cluster, small however big the clusters.
+  router.get('/entities/:namespace/:kind/:name/summary', async (req, res) => {
+    const limit = intParam(
+      req.query,
+      'limit',
+      CARD_LIMITS.objects,
+      MAX_SUMMARY_LIMIT,
+    );
+    const { entity, credentials } = await requireEntity(req);
+    const targets = await resolveEntityTargets(entity, catalog, credentials);
+    // Cut to `limit` (problems first, tallies of the whole lists) by the cluster caches, which keep cut statuses
+    // until something changes; the card form is made from those and serialized once per change.
+    const clusters = await status.clusterStatuses(targets, limit);
+    const entityRef = stringifyEntityRef(entity);
+    const answer = answers.get(
+      JSON.stringify(['summary', entityRef, limit]),
+      clusters,
+      (): EntitySummaryResponse => ({
+        entityRef,
+        clusters: clusters.map(c => cardClusterStatus(c, { objects: limit })),
         health: summarizeEntity(clusters),
       }),
     );

@@ -81,6 +81,50 @@ describe('GitopsSecretsClient', () => {
     expect(url).toBe(`${BASE}/entities/team%20a/component/x%2Fy/status`);
   });
 
+  it.each([
+    [
+      'the card summary',
+      (c: GitopsSecretsClient) =>
+        c.getEntitySummary({ kind: 'Component', namespace: '', name: 'shop' }),
+      `${BASE}/entities/default/component/shop/summary`,
+    ],
+    [
+      'the status with a list limit',
+      (c: GitopsSecretsClient) =>
+        c.getEntityStatus(
+          { kind: 'Component', namespace: 'default', name: 'shop' },
+          { limit: 0 },
+        ),
+      `${BASE}/entities/default/component/shop/status?limit=0`,
+    ],
+    [
+      'a page of objects',
+      (c: GitopsSecretsClient) =>
+        c.getEntityObjects(
+          { kind: 'Component', namespace: 'default', name: 'shop' },
+          {
+            cluster: 'prod eu',
+            kind: 'externalsecrets',
+            offset: 500,
+            limit: 500,
+            q: 'db',
+            health: ['Degraded', 'Unknown'],
+          },
+        ),
+      `${BASE}/entities/default/component/shop/objects?cluster=prod+eu&kind=externalsecrets&offset=500&limit=500&q=db&health=Degraded%2CUnknown`,
+    ],
+  ])('reads %s', async (_, call, expected) => {
+    let url = '';
+    server.use(
+      http.get(`${BASE}/*`, ({ request }) => {
+        url = request.url;
+        return HttpResponse.json({});
+      }),
+    );
+    await call(client);
+    expect(url).toBe(expected);
+  });
+
   it('lists clusters (a bare list or wrapped in { clusters })', async () => {
     const summaries = [managementCluster(), erroredCluster()].map(
       toClusterSummary,

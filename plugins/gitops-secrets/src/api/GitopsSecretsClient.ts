@@ -5,8 +5,16 @@ import type {
   ClusterStatus,
   ClusterSummary,
   EntityStatusResponse,
+  EntitySummaryResponse,
+  ObjectListKind,
+  ObjectPage,
 } from '@golden-gitops/plugin-gitops-secrets-common';
-import type { GitopsSecretsApi, GitopsSecretsRequestOptions } from './types';
+import type {
+  EntityObjectsQuery,
+  EntityStatusOptions,
+  GitopsSecretsApi,
+  GitopsSecretsRequestOptions,
+} from './types';
 
 /** The backend plugin's id, as mounted under `/api/<id>`. */
 const PLUGIN_ID = 'gitops-secrets';
@@ -29,19 +37,43 @@ export class GitopsSecretsClient implements GitopsSecretsApi {
 
   async getEntityStatus(
     entity: CompoundEntityRef,
-    options?: GitopsSecretsRequestOptions,
+    options?: EntityStatusOptions,
   ): Promise<EntityStatusResponse> {
-    // Kinds are case-insensitive in Backstage; the lower-case form is the canonical URL segment.
-    const path = [
-      'entities',
-      entity.namespace || 'default',
-      entity.kind.toLocaleLowerCase('en-US'),
-      entity.name,
-      'status',
-    ]
-      .map(encodeURIComponent)
-      .join('/');
-    return this.get<EntityStatusResponse>(path, options);
+    const query: Record<string, string> =
+      options?.limit === undefined ? {} : { limit: String(options.limit) };
+    return this.get<EntityStatusResponse>(
+      entityPath(entity, 'status', query),
+      options,
+    );
+  }
+
+  async getEntitySummary(
+    entity: CompoundEntityRef,
+    options?: GitopsSecretsRequestOptions,
+  ): Promise<EntitySummaryResponse> {
+    return this.get<EntitySummaryResponse>(
+      entityPath(entity, 'summary'),
+      options,
+    );
+  }
+
+  async getEntityObjects<K extends ObjectListKind>(
+    entity: CompoundEntityRef,
+    query: EntityObjectsQuery & { kind: K },
+    options?: GitopsSecretsRequestOptions,
+  ): Promise<ObjectPage<K>> {
+    const params: Record<string, string> = {
+      cluster: query.cluster,
+      kind: query.kind,
+    };
+    if (query.offset !== undefined) params.offset = String(query.offset);
+    if (query.limit !== undefined) params.limit = String(query.limit);
+    if (query.q) params.q = query.q;
+    if (query.health?.length) params.health = query.health.join(',');
+    return this.get<ObjectPage<K>>(
+      entityPath(entity, 'objects', params),
+      options,
+    );
   }
 
   async getClusters(
@@ -75,6 +107,26 @@ export class GitopsSecretsClient implements GitopsSecretsApi {
     if (!response.ok) throw await toError(response);
     return (await response.json()) as T;
   }
+}
+
+/** `entities/:namespace/:kind/:name/<route>?query`, each segment encoded. */
+function entityPath(
+  entity: CompoundEntityRef,
+  route: string,
+  query: Record<string, string> = {},
+): string {
+  // Kinds are case-insensitive in Backstage; the lower-case form is the canonical URL segment.
+  const path = [
+    'entities',
+    entity.namespace || 'default',
+    entity.kind.toLocaleLowerCase('en-US'),
+    entity.name,
+    route,
+  ]
+    .map(encodeURIComponent)
+    .join('/');
+  const search = new URLSearchParams(query).toString();
+  return search ? `${path}?${search}` : path;
 }
 
 /**

@@ -1,3 +1,8 @@
 export { gitopsSecretsApiRef } from './types';
-export type { GitopsSecretsApi, GitopsSecretsRequestOptions } from './types';
+export type {
+  EntityObjectsQuery,
+  EntityStatusOptions,
+  GitopsSecretsApi,
+  GitopsSecretsRequestOptions,
+} from './types';
 export { GitopsSecretsClient } from './GitopsSecretsClient';

@@ -4,12 +4,35 @@ import type {
   ClusterStatus,
   ClusterSummary,
   EntityStatusResponse,
+  EntitySummaryResponse,
+  Health,
+  ObjectListKind,
+  ObjectPage,
 } from '@golden-gitops/plugin-gitops-secrets-common';
 
 /** Options for every {@link GitopsSecretsApi} call. @public */
 export interface GitopsSecretsRequestOptions {
   /** Aborts the request, e.g. when the card unmounts or a newer poll starts. */
   signal?: AbortSignal;
+}
+
+/** Options of {@link GitopsSecretsApi.getEntityStatus}. @public */
+export interface EntityStatusOptions extends GitopsSecretsRequestOptions {
+  /** Entries per list (0–1000; the backend's default, 100, when absent). Counts and findings are always whole. */
+  limit?: number;
+}
+
+/** Which page of an entity's list on one cluster to read. @public */
+export interface EntityObjectsQuery {
+  /** One of the entity's clusters. */
+  cluster: string;
+  kind: ObjectListKind;
+  offset?: number;
+  /** At most 500; the backend's default is 50. */
+  limit?: number;
+  /** Text in namespace/name (and an ExternalSecret's store and target Secret). */
+  q?: string;
+  health?: Health[];
 }
 
 /**
@@ -23,8 +46,22 @@ export interface GitopsSecretsApi {
   /** Status of every cluster an entity maps to (`GET /entities/:namespace/:kind/:name/status`). */
   getEntityStatus(
     entity: CompoundEntityRef,
-    options?: GitopsSecretsRequestOptions,
+    options?: EntityStatusOptions,
   ): Promise<EntityStatusResponse>;
+  /**
+   * What the card shows (`GET /entities/:namespace/:kind/:name/summary`): health, counts, findings and only the
+   * worst few objects per cluster; small whatever the clusters' size.
+   */
+  getEntitySummary(
+    entity: CompoundEntityRef,
+    options?: GitopsSecretsRequestOptions,
+  ): Promise<EntitySummaryResponse>;
+  /** One page of the entity's list on one cluster (`GET /entities/:namespace/:kind/:name/objects`). */
+  getEntityObjects<K extends ObjectListKind>(
+    entity: CompoundEntityRef,
+    query: EntityObjectsQuery & { kind: K },
+    options?: GitopsSecretsRequestOptions,
+  ): Promise<ObjectPage<K>>;
   /** The configured clusters, in short form (`GET /clusters`). */
   getClusters(options?: GitopsSecretsRequestOptions): Promise<ClusterSummary[]>;
   /** One cluster's full status (`GET /clusters/:name/status`). */

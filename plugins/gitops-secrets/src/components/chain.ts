@@ -5,9 +5,11 @@
  */
 import {
   ClusterStatus,
+  ClusterTallies,
+  FLUX_SOURCE_KINDS,
   Health,
-  LeafClusterStatus,
-  mergeHealth,
+  ListTally,
+  clusterTallies,
 } from '@golden-gitops/plugin-gitops-secrets-common';
 
 /** How a step looks: its icon and its words. */
@@ -37,13 +39,7 @@ export interface ChainStep {
 }
 
 /** Flux source kinds: where manifests and charts come from. */
-export const SOURCE_KINDS = [
-  'GitRepository',
-  'HelmRepository',
-  'OCIRepository',
-  'HelmChart',
-  'Bucket',
-];
+export const SOURCE_KINDS = FLUX_SOURCE_KINDS;
 
 const HEALTH_STATE: Record<Health, StepState> = {
   Healthy: 'ok',
@@ -52,37 +48,37 @@ const HEALTH_STATE: Record<Health, StepState> = {
   Unknown: 'unknown',
 };
 
-function stateOf(healths: Health[]): StepState {
-  return healths.length ? HEALTH_STATE[mergeHealth(healths)] : 'absent';
+function stateOf(tally: ListTally): StepState {
+  return tally.total && tally.health ? HEALTH_STATE[tally.health] : 'absent';
 }
 
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-export function leafBootstrapSummary(leaves: LeafClusterStatus[]): string {
-  const bootstrapped = leaves.filter(l => l.bootstrapped).length;
-  const needCreds = leaves.filter(l => l.credentialsRequired);
-  const copied = needCreds.filter(l => l.credentialsCopied).length;
-  const parts = [`${bootstrapped}/${leaves.length} bootstrapped`];
-  if (needCreds.length)
-    parts.push(`credentials copied ${copied}/${needCreds.length}`);
+export function leafBootstrapSummary(
+  leaves: ClusterTallies['leafClusters'],
+): string {
+  const parts = [`${leaves.bootstrapped}/${leaves.total} bootstrapped`];
+  if (leaves.credentialsRequired)
+    parts.push(
+      `credentials copied ${leaves.credentialsCopied}/${leaves.credentialsRequired}`,
+    );
   return parts.join(', ');
 }
 
 /** The chain of one reachable cluster. Without ESO only sources and CRDs are listed: the rest cannot exist. */
 export function chainSteps(cluster: ClusterStatus): ChainStep[] {
   const steps: ChainStep[] = [];
-  const sources = cluster.flux.objects.filter(o =>
-    SOURCE_KINDS.includes(o.ref.kind),
-  );
-  const readySources = sources.filter(s => s.health === 'Healthy').length;
+  // Counted on the whole lists: a cut answer (the card's summary, `?limit=`) carries them in `truncated`.
+  const tallies = cluster.truncated?.tallies ?? clusterTallies(cluster);
+  const sources = tallies.sources;
   steps.push({
     key: 'sources',
     label: 'Sources',
-    state: stateOf(sources.map(s => s.health)),
-    summary: sources.length
-      ? `${readySources}/${sources.length} ready`
+    state: stateOf(sources),
+    summary: sources.total
+      ? `${sources.healthy}/${sources.total} ready`
       : 'no Flux sources',
   });
 
@@ -118,13 +114,13 @@ export function chainSteps(cluster: ClusterStatus): ChainStep[] {
       : 'no operator deployment found',
   });
 
-  const validStores = eso.stores.filter(s => s.health === 'Healthy').length;
+  const stores = tallies.stores;
   steps.push({
     key: 'stores',
     label: 'Secret stores',
-    state: stateOf(eso.stores.map(s => s.health)),
-    summary: eso.stores.length
-      ? `${validStores}/${eso.stores.length} valid`
+    state: stateOf(stores),
+    summary: stores.total
+      ? `${stores.healthy}/${stores.total} valid`
       : 'no stores',
   });
 
@@ -148,15 +144,15 @@ export function chainSteps(cluster: ClusterStatus): ChainStep[] {
       : {}),
   });
 
-  if (cluster.leafClusters.length) {
+  const leaves = tallies.leafClusters;
+  if (leaves.total) {
     steps.push({
       key: 'leafClusters',
       label: 'Leaf clusters',
-      state: stateOf(cluster.leafClusters.map(l => l.health)),
-      summary: `${plural(
-        cluster.leafClusters.length,
-        'leaf cluster',
-      )}: ${leafBootstrapSummary(cluster.leafClusters)}`,
+      state: stateOf(leaves),
+      summary: `${plural(leaves.total, 'leaf cluster')}: ${leafBootstrapSummary(
+        leaves,
+      )}`,
     });
   }
   return steps;

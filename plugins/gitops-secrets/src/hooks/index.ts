@@ -1,3 +1,4 @@
 export { useEntityGitopsSecretsStatus } from './useEntityGitopsSecretsStatus';
+export { useEntityGitopsSecretsSummary } from './useEntityGitopsSecretsSummary';
 export { usePolling, nextPollDelay } from './usePolling';
 export type { PollingOptions, PollingState } from './usePolling';

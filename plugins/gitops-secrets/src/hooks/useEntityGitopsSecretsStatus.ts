@@ -12,13 +12,17 @@ import { PollingOptions, PollingState, usePolling } from './usePolling';
  */
 export function useEntityGitopsSecretsStatus(
   entity: Entity,
-  options?: PollingOptions,
+  options?: PollingOptions & {
+    /** Entries per list (the backend's default when absent); `0` for counts and findings only. */
+    limit?: number;
+  },
 ): PollingState<EntityStatusResponse> {
   const api = useApi(gitopsSecretsApiRef);
   const ref = getCompoundEntityRef(entity);
+  const limit = options?.limit;
   return usePolling(
-    signal => api.getEntityStatus(ref, { signal }),
-    [api, ref.kind, ref.namespace, ref.name],
+    signal => api.getEntityStatus(ref, { signal, limit }),
+    [api, ref.kind, ref.namespace, ref.name, limit],
     options,
   );
 }

@@ -85,6 +85,42 @@ describe('EntityGitopsSecretsCard', () => {
     expect(within(section).queryAllByTestId('finding')).toHaveLength(0);
   });
 
+  it('reads the small summary and counts the whole lists it was cut from', async () => {
+    const base = managementCluster();
+    const leaves = Array.from({ length: 8 }, (_, i) => ({
+      ...base.leafClusters[0],
+      name: `leaf-${i}`,
+      bootstrapped: i !== 6,
+      health: i === 6 ? ('Progressing' as const) : ('Healthy' as const),
+    }));
+    const findings = Array.from({ length: 25 }, (_, i) => ({
+      code: 'SECRET_SYNC_ERROR' as const,
+      severity: 'error' as const,
+      title: `finding ${i}`,
+      detail: 'd',
+      fix: 'f',
+      objects: [],
+    }));
+    const api = await renderCard(clusterResource, [
+      { ...base, leafClusters: leaves, findings },
+    ]);
+    expect((api as MockGitopsSecretsApi).calls).toHaveLength(1);
+    const section = await screen.findByRole('region', { name: 'management' });
+    expect(within(section).getByTestId('step-leafClusters')).toHaveTextContent(
+      '8 leaf clusters: 7/8 bootstrapped',
+    );
+    const list = within(section).getByRole('list', {
+      name: 'Leaf clusters of management',
+    });
+    // The worst first, five named, the rest counted.
+    expect(within(list).getByText('leaf-6')).toBeInTheDocument();
+    expect(list).toHaveTextContent('and 3 more');
+    expect(within(section).getAllByTestId('finding')).toHaveLength(20);
+    expect(within(section).getByTestId('more-findings')).toHaveTextContent(
+      '5 less urgent findings are not shown here',
+    );
+  });
+
   it('shows relative times with the exact time on hover', async () => {
     const status = managementCluster();
     // Relative to the clock, not to the fixture's fixed dates (which age into "last month").
@@ -199,10 +235,13 @@ describe('EntityGitopsSecretsCard', () => {
   });
 
   it('shows a load error with the backend’s message', async () => {
+    const denied = async () => {
+      throw new Error('permission denied');
+    };
     const api: GitopsSecretsApi = {
-      getEntityStatus: async () => {
-        throw new Error('permission denied');
-      },
+      getEntityStatus: denied,
+      getEntitySummary: denied,
+      getEntityObjects: denied,
       getClusters: async () => [],
       getClusterStatus: async () => {
         throw new Error('unused');

@@ -1,6 +1,6 @@
 import { InfoCard } from '@backstage/core-components';
 import { useEntity } from '@backstage/plugin-catalog-react';
-import { useEntityGitopsSecretsStatus } from '../../hooks/useEntityGitopsSecretsStatus';
+import { useEntityGitopsSecretsSummary } from '../../hooks/useEntityGitopsSecretsSummary';
 import { StatusBody } from '../shared/StatusBody';
 import { RefreshButton, StatusSummary } from '../shared/StatusHeader';
 
@@ -21,7 +21,8 @@ export interface EntityGitopsSecretsCardProps {
  */
 export function EntityGitopsSecretsCard(props: EntityGitopsSecretsCardProps) {
   const { entity } = useEntity();
-  const state = useEntityGitopsSecretsStatus(entity, {
+  // The summary, not the whole status: the card shows counts, findings and the worst objects.
+  const state = useEntityGitopsSecretsSummary(entity, {
     intervalMs: props.pollIntervalMs,
   });
   return (

@@ -1,16 +1,22 @@
+import { getCompoundEntityRef } from '@backstage/catalog-model';
 import { InfoCard } from '@backstage/core-components';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import Grid from '@material-ui/core/Grid';
 import { useMemo } from 'react';
 import { useEntityGitopsSecretsStatus } from '../../hooks/useEntityGitopsSecretsStatus';
+import { useEntityObjectPages } from '../../hooks/useEntityObjectPages';
 import { StatusBody } from '../shared/StatusBody';
 import { RefreshButton, StatusSummary } from '../shared/StatusHeader';
-import { externalSecretRows, fluxRows, storeRows } from './rows';
+import { externalSecretRow, fluxRow, storeRow } from './rows';
 import {
   ExternalSecretsTable,
   FluxObjectsTable,
+  LoadMore,
   StoresTable,
 } from './StatusTables';
+
+/** Entries per list in the status the cluster panels read: they name at most 5 leaf clusters. */
+const PANEL_LIST_LIMIT = 5;
 
 /** @public */
 export interface EntityGitopsSecretsContentProps {
@@ -20,8 +26,9 @@ export interface EntityGitopsSecretsContentProps {
 
 /**
  * The entity's full GitOps secrets status: every cluster expanded with its
- * findings, then filterable, paginated tables of ExternalSecrets, stores and
- * Flux objects across all its clusters.
+ * findings, then tables of ExternalSecrets, stores and Flux objects across all
+ * its clusters, read page by page from the backend (500 entries a page) with
+ * how many more there are.
  *
  * @public
  */
@@ -29,20 +36,32 @@ export function EntityGitopsSecretsContent(
   props: EntityGitopsSecretsContentProps,
 ) {
   const { entity } = useEntity();
+  // The clusters' health, counts and every finding, with lists cut to the few the panels name (leaf clusters);
+  // the tables page through `…/objects`.
   const state = useEntityGitopsSecretsStatus(entity, {
     intervalMs: props.pollIntervalMs,
+    limit: PANEL_LIST_LIMIT,
   });
-  const value = state.value;
+  const ref = getCompoundEntityRef(entity);
+  const names = useMemo(
+    () => (state.value?.clusters ?? []).map(c => c.cluster),
+    [state.value],
+  );
+  const refreshKey = state.lastUpdated?.getTime();
+  const es = useEntityObjectPages(ref, names, 'externalsecrets', refreshKey);
+  const stores = useEntityObjectPages(ref, names, 'stores', refreshKey);
+  const flux = useEntityObjectPages(ref, names, 'flux', refreshKey);
   const rows = useMemo(
-    () =>
-      value
-        ? {
-            externalSecrets: externalSecretRows(value),
-            stores: storeRows(value),
-            flux: fluxRows(value),
-          }
-        : undefined,
-    [value],
+    () => ({
+      externalSecrets: es.clusters.flatMap(c =>
+        c.items.map(i => externalSecretRow(c.cluster, i)),
+      ),
+      stores: stores.clusters.flatMap(c =>
+        c.items.map(i => storeRow(c.cluster, i)),
+      ),
+      flux: flux.clusters.flatMap(c => c.items.map(i => fluxRow(c.cluster, i))),
+    }),
+    [es.clusters, stores.clusters, flux.clusters],
   );
   return (
     <Grid container spacing={3} data-testid="gitops-secrets-content">
@@ -56,16 +75,22 @@ export function EntityGitopsSecretsContent(
           <StatusBody entity={entity} state={state} />
         </InfoCard>
       </Grid>
-      {rows && value && value.clusters.length > 0 && (
+      {names.length > 0 && (
         <>
           <Grid item xs={12}>
-            <ExternalSecretsTable rows={rows.externalSecrets} />
+            <ExternalSecretsTable
+              rows={rows.externalSecrets}
+              total={es.total}
+            />
+            <LoadMore what="ExternalSecrets" pages={es} />
           </Grid>
           <Grid item xs={12}>
-            <StoresTable rows={rows.stores} />
+            <StoresTable rows={rows.stores} total={stores.total} />
+            <LoadMore what="secret stores" pages={stores} />
           </Grid>
           <Grid item xs={12}>
-            <FluxObjectsTable rows={rows.flux} />
+            <FluxObjectsTable rows={rows.flux} total={flux.total} />
+            <LoadMore what="Flux objects" pages={flux} />
           </Grid>
         </>
       )}

@@ -1,6 +1,9 @@
 import { Table, TableColumn } from '@backstage/core-components';
+import Button from '@material-ui/core/Button';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
+import type { ObjectPagesState } from '../../hooks/useEntityObjectPages';
+import { OBJECT_PAGE_SIZE } from '../../hooks/useEntityObjectPages';
 import { RelativeTime } from '../shared/RelativeTime';
 import { StateIcon, healthToState } from '../shared/StateIcon';
 import type { StepState } from '../chain';
@@ -15,7 +18,64 @@ import type {
 const useStyles = makeStyles(theme => ({
   state: { display: 'flex', alignItems: 'center', gap: theme.spacing(0.5) },
   message: { maxWidth: '32rem', wordBreak: 'break-word' },
+  more: {
+    display: 'flex',
+    alignItems: 'center',
+    flexWrap: 'wrap',
+    gap: theme.spacing(1),
+    padding: theme.spacing(1, 2),
+  },
 }));
+
+/** `ExternalSecrets (2000)`, or `(500 of 2000)` while not every page is loaded. */
+function title(what: string, loaded: number, total?: number): string {
+  return total !== undefined && total > loaded
+    ? `${what} (${loaded} of ${total})`
+    : `${what} (${loaded})`;
+}
+
+/** How many more entries the backend has than are loaded, and buttons to load them. */
+export function LoadMore(props: {
+  what: string;
+  pages: Pick<
+    ObjectPagesState<any>,
+    'loaded' | 'total' | 'loading' | 'clusters' | 'loadMore' | 'loadAll'
+  >;
+}) {
+  const classes = useStyles();
+  const { loaded, total, loading, clusters } = props.pages;
+  const failed = clusters.filter(c => c.error);
+  const remaining = total - loaded;
+  if (remaining <= 0 && !failed.length) return null;
+  return (
+    <div className={classes.more} data-testid={`more-${props.what}`}>
+      {remaining > 0 && (
+        <>
+          <Typography variant="body2">
+            Showing {loaded} of {total} {props.what}; {remaining} more not
+            loaded. Search and filters apply to the loaded rows.
+          </Typography>
+          <Button
+            size="small"
+            variant="outlined"
+            disabled={loading}
+            onClick={props.pages.loadMore}
+          >
+            Load {Math.min(remaining, OBJECT_PAGE_SIZE)} more {props.what}
+          </Button>
+          <Button size="small" disabled={loading} onClick={props.pages.loadAll}>
+            Load all {props.what}
+          </Button>
+        </>
+      )}
+      {failed.map(c => (
+        <Typography variant="body2" color="error" key={c.cluster}>
+          Could not read the {props.what} of {c.cluster}: {c.error}
+        </Typography>
+      ))}
+    </div>
+  );
+}
 
 const PAGE_OPTIONS = {
   paging: true,
@@ -61,7 +121,11 @@ function Message(props: { reason: string; message: string }) {
   );
 }
 
-export function ExternalSecretsTable(props: { rows: ExternalSecretRow[] }) {
+export function ExternalSecretsTable(props: {
+  rows: ExternalSecretRow[];
+  /** Entries on the backend, when more than the rows loaded. */
+  total?: number;
+}) {
   const columns: TableColumn<ExternalSecretRow>[] = [
     { title: 'Cluster', field: 'cluster' },
     { title: 'Namespace', field: 'namespace' },
@@ -87,7 +151,7 @@ export function ExternalSecretsTable(props: { rows: ExternalSecretRow[] }) {
   ];
   return (
     <Table<ExternalSecretRow>
-      title={`ExternalSecrets (${props.rows.length})`}
+      title={title('ExternalSecrets', props.rows.length, props.total)}
       columns={columns}
       data={props.rows}
       options={PAGE_OPTIONS}
@@ -101,7 +165,11 @@ export function ExternalSecretsTable(props: { rows: ExternalSecretRow[] }) {
   );
 }
 
-export function StoresTable(props: { rows: StoreRow[] }) {
+export function StoresTable(props: {
+  rows: StoreRow[];
+  /** Entries on the backend, when more than the rows loaded. */
+  total?: number;
+}) {
   const columns: TableColumn<StoreRow>[] = [
     { title: 'Cluster', field: 'cluster' },
     { title: 'Kind', field: 'kind' },
@@ -123,7 +191,7 @@ export function StoresTable(props: { rows: StoreRow[] }) {
   ];
   return (
     <Table<StoreRow>
-      title={`Secret stores (${props.rows.length})`}
+      title={title('Secret stores', props.rows.length, props.total)}
       columns={columns}
       data={props.rows}
       options={PAGE_OPTIONS}
@@ -137,7 +205,11 @@ export function StoresTable(props: { rows: StoreRow[] }) {
   );
 }
 
-export function FluxObjectsTable(props: { rows: FluxRow[] }) {
+export function FluxObjectsTable(props: {
+  rows: FluxRow[];
+  /** Entries on the backend, when more than the rows loaded. */
+  total?: number;
+}) {
   const columns: TableColumn<FluxRow>[] = [
     { title: 'Cluster', field: 'cluster' },
     { title: 'Kind', field: 'kind' },
@@ -163,7 +235,7 @@ export function FluxObjectsTable(props: { rows: FluxRow[] }) {
   ];
   return (
     <Table<FluxRow>
-      title={`Flux objects (${props.rows.length})`}
+      title={title('Flux objects', props.rows.length, props.total)}
       columns={columns}
       data={props.rows}
       options={PAGE_OPTIONS}

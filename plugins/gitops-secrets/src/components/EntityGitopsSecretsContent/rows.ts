@@ -1,9 +1,10 @@
 /**
  * Flat table rows across all of an entity's clusters, one per object, so the
- * tab can filter, search and page through hundreds of them.
+ * tab can filter, search and page through what it has loaded.
  */
 import type {
   EntityStatusResponse,
+  StoreStatus,
   ExternalSecretStatus,
   FluxObjectStatus,
   Health,
@@ -74,57 +75,72 @@ function refName(ref: ObjectRef): string {
   return ref.namespace ? `${ref.namespace}/${ref.name}` : ref.name;
 }
 
+export function externalSecretRow(
+  cluster: string,
+  es: ExternalSecretStatus,
+): ExternalSecretRow {
+  return {
+    id: refId(cluster, es.ref),
+    cluster,
+    namespace: es.ref.namespace ?? '',
+    name: es.ref.name,
+    store: `${es.store.kind}/${es.store.name}`,
+    targetSecret: es.targetSecret,
+    state: externalSecretState(es),
+    reason: es.reason ?? '',
+    message: es.message ?? '',
+    refreshInterval: es.refreshInterval ?? '',
+    refreshTime: es.refreshTime ?? undefined,
+  };
+}
+
+export function storeRow(cluster: string, s: StoreStatus): StoreRow {
+  return {
+    id: refId(cluster, s.ref),
+    cluster,
+    kind: s.ref.kind,
+    namespace: s.ref.namespace ?? '',
+    name: s.ref.name,
+    provider: s.provider ?? '',
+    health: s.health,
+    reason: s.reason ?? '',
+    message: s.message ?? '',
+  };
+}
+
+export function fluxRow(cluster: string, o: FluxObjectStatus): FluxRow {
+  return {
+    id: refId(cluster, o.ref),
+    cluster,
+    kind: o.ref.kind,
+    namespace: o.ref.namespace ?? '',
+    name: o.ref.name,
+    health: o.health,
+    state: fluxState(o),
+    revision: o.revision ?? '',
+    dependsOn: o.dependsOn.map(refName).join(', '),
+    reason: o.reason ?? '',
+    message: o.message ?? '',
+    lastTransitionTime: o.lastTransitionTime,
+  };
+}
+
 export function externalSecretRows(
   status: EntityStatusResponse,
 ): ExternalSecretRow[] {
   return status.clusters.flatMap(c =>
-    (c.eso?.externalSecrets ?? []).map(es => ({
-      id: refId(c.cluster, es.ref),
-      cluster: c.cluster,
-      namespace: es.ref.namespace ?? '',
-      name: es.ref.name,
-      store: `${es.store.kind}/${es.store.name}`,
-      targetSecret: es.targetSecret,
-      state: externalSecretState(es),
-      reason: es.reason ?? '',
-      message: es.message ?? '',
-      refreshInterval: es.refreshInterval ?? '',
-      refreshTime: es.refreshTime ?? undefined,
-    })),
+    (c.eso?.externalSecrets ?? []).map(es => externalSecretRow(c.cluster, es)),
   );
 }
 
 export function storeRows(status: EntityStatusResponse): StoreRow[] {
   return status.clusters.flatMap(c =>
-    (c.eso?.stores ?? []).map(s => ({
-      id: refId(c.cluster, s.ref),
-      cluster: c.cluster,
-      kind: s.ref.kind,
-      namespace: s.ref.namespace ?? '',
-      name: s.ref.name,
-      provider: s.provider ?? '',
-      health: s.health,
-      reason: s.reason ?? '',
-      message: s.message ?? '',
-    })),
+    (c.eso?.stores ?? []).map(s => storeRow(c.cluster, s)),
   );
 }
 
 export function fluxRows(status: EntityStatusResponse): FluxRow[] {
   return status.clusters.flatMap(c =>
-    c.flux.objects.map(o => ({
-      id: refId(c.cluster, o.ref),
-      cluster: c.cluster,
-      kind: o.ref.kind,
-      namespace: o.ref.namespace ?? '',
-      name: o.ref.name,
-      health: o.health,
-      state: fluxState(o),
-      revision: o.revision ?? '',
-      dependsOn: o.dependsOn.map(refName).join(', '),
-      reason: o.reason ?? '',
-      message: o.message ?? '',
-      lastTransitionTime: o.lastTransitionTime,
-    })),
+    c.flux.objects.map(o => fluxRow(c.cluster, o)),
   );
 }

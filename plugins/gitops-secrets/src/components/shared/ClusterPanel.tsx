@@ -121,6 +121,14 @@ export function ClusterPanel(props: {
     ? cluster.findings.filter(f => f.code !== 'ESO_NOT_INSTALLED')
     : cluster.findings;
   const esoFinding = cluster.findings.find(f => f.code === 'ESO_NOT_INSTALLED');
+  // A cut answer (the card's summary) lists only some leaves and findings; `truncated` has the whole counts.
+  const shownLeaves = Math.min(cluster.leafClusters.length, MAX_LEAVES);
+  const moreLeaves =
+    (cluster.truncated?.totals.leafClusters ?? cluster.leafClusters.length) -
+    shownLeaves;
+  const moreFindings =
+    (cluster.truncated?.findings ?? cluster.findings.length) -
+    cluster.findings.length;
 
   return (
     <section
@@ -194,31 +202,32 @@ export function ClusterPanel(props: {
           </ol>
         )}
 
-        {!cluster.error && cluster.leafClusters.length > 0 && (
-          <ul
-            className={classes.leaves}
-            aria-label={`Leaf clusters of ${cluster.cluster}`}
-          >
-            {cluster.leafClusters.slice(0, MAX_LEAVES).map(leaf => (
-              <li
-                key={`${leaf.namespace}/${leaf.name}`}
-                className={classes.leaf}
-              >
-                <StateIcon state={healthToState(leaf.health)} />
-                <Typography variant="body2">
-                  <strong>{leaf.name}</strong>: {leafText(leaf)}
-                </Typography>
-              </li>
-            ))}
-            {cluster.leafClusters.length > MAX_LEAVES && (
-              <li className={classes.leaf}>
-                <Typography variant="body2" color="textSecondary">
-                  and {cluster.leafClusters.length - MAX_LEAVES} more
-                </Typography>
-              </li>
-            )}
-          </ul>
-        )}
+        {!cluster.error &&
+          (cluster.leafClusters.length > 0 || moreLeaves > 0) && (
+            <ul
+              className={classes.leaves}
+              aria-label={`Leaf clusters of ${cluster.cluster}`}
+            >
+              {cluster.leafClusters.slice(0, MAX_LEAVES).map(leaf => (
+                <li
+                  key={`${leaf.namespace}/${leaf.name}`}
+                  className={classes.leaf}
+                >
+                  <StateIcon state={healthToState(leaf.health)} />
+                  <Typography variant="body2">
+                    <strong>{leaf.name}</strong>: {leafText(leaf)}
+                  </Typography>
+                </li>
+              ))}
+              {moreLeaves > 0 && (
+                <li className={classes.leaf}>
+                  <Typography variant="body2" color="textSecondary">
+                    and {moreLeaves} more
+                  </Typography>
+                </li>
+              )}
+            </ul>
+          )}
 
         {esoMissing && (
           <div className={classes.empty} data-testid="eso-not-installed">
@@ -242,6 +251,17 @@ export function ClusterPanel(props: {
         )}
 
         <FindingList findings={findings} cluster={cluster.cluster} />
+        {moreFindings > 0 && (
+          <Typography
+            variant="body2"
+            color="textSecondary"
+            data-testid="more-findings"
+          >
+            {moreFindings} less urgent{' '}
+            {moreFindings === 1 ? 'finding is' : 'findings are'} not shown here;
+            the GitOps secrets tab lists every finding.
+          </Typography>
+        )}
       </div>
     </section>
   );
