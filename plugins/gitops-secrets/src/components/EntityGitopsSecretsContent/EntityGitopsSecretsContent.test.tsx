@@ -1,7 +1,7 @@
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
-import { configure, screen, waitFor, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { gitopsSecretsApiRef } from '../../api';
 import {
@@ -21,8 +21,7 @@ import {
 import { EntityGitopsSecretsContent } from './EntityGitopsSecretsContent';
 
 // Tables of hundreds to thousands of rows take seconds to render in jsdom on a loaded 2-core CI machine; the
-// assertions, not the clock, are the test, so waits and tests get room.
-configure({ asyncUtilTimeout: 20_000 });
+// assertions, not the clock, are the test, so the tests get room (waits: src/setupTests.ts).
 jest.setTimeout(120_000);
 
 async function renderContent(clusters: ClusterStatus[]) {
