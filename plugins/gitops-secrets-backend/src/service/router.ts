@@ -32,6 +32,7 @@ import type { StatusService } from './StatusService';
 import type { SerializedAnswer } from './answerCache';
 import { AnswerCache } from './answerCache';
 import { resolveEntityTargets } from './entityMapping';
+import { createPickerRouter } from './pickerRoutes';
 
 export interface RouterOptions {
   logger: LoggerService;
@@ -338,6 +339,17 @@ export async function createRouter(
       ),
     );
   });
+
+  router.use(
+    '/picker',
+    createPickerRouter({
+      httpAuth,
+      catalog,
+      status,
+      readableClusters,
+      requireCluster,
+    }),
+  );
 
   return router;
 }
