@@ -32,7 +32,7 @@ export const CAPA_API_VERSION = 'v1beta2';
  * `kubernetesVersions` to match what EKS offers in your regions.
  */
 export const DEFAULT_EKS_KUBERNETES_VERSIONS = ['v1.35', 'v1.34', 'v1.33'];
-/** CAPA's documented default node type for its EKS flavours. */
+/** A general-purpose default node type; `instanceType` sets another. */
 export const DEFAULT_EKS_INSTANCE_TYPE = 't3.large';
 
 export interface EksLeafClusterSpec {
