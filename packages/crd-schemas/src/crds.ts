@@ -7,6 +7,7 @@ export const CRD_SETS = [
   'flux',
   'external-secrets',
   'cluster-api',
+  'cluster-api-provider-aws',
   'weave-gitops-enterprise',
 ] as const;
 export type CrdSet = (typeof CRD_SETS)[number];

@@ -489,6 +489,80 @@ describe('resolveServedVersion', () => {
       resolveServedVersion('cluster.x-k8s.io/v1beta1', 'Cluster'),
     ).toMatchObject({ version: 'v1beta1', namespaced: true });
   });
+
+  // CAPA's EKS kinds share API groups with CAPI's own (controlplane., infrastructure.cluster.x-k8s.io).
+  it.each([
+    ['controlplane.cluster.x-k8s.io/v1beta2', 'AWSManagedControlPlane'],
+    ['infrastructure.cluster.x-k8s.io/v1beta2', 'AWSManagedCluster'],
+    ['infrastructure.cluster.x-k8s.io/v1beta2', 'AWSManagedMachinePool'],
+  ])('resolves CAPA %s %s to its own set', (apiVersion, kind) => {
+    expect(resolveServedVersion(apiVersion, kind)).toMatchObject({
+      set: 'cluster-api-provider-aws',
+      version: 'v1beta2',
+      namespaced: true,
+    });
+  });
+
+  it('names CAPA v1beta1 as defined but not served', () => {
+    expect(
+      resolveServedVersion(
+        'controlplane.cluster.x-k8s.io/v1beta1',
+        'AWSManagedControlPlane',
+      ),
+    ).toEqual({ error: expect.stringMatching(/not served/) });
+  });
+});
+
+describe('CAPA EKS objects', () => {
+  const controlPlane = () => ({
+    apiVersion: 'controlplane.cluster.x-k8s.io/v1beta2',
+    kind: 'AWSManagedControlPlane',
+    metadata: { name: 'eks-1-control-plane', namespace: 'default' },
+    spec: {
+      region: 'eu-west-1',
+      version: 'v1.33',
+      associateOIDCProvider: true,
+    },
+  });
+  it('accepts a managed control plane and rejects the wrong types and formats', () => {
+    expect(validateObject(controlPlane()).errors).toEqual([]);
+    const bad = edit(controlPlane(), o => {
+      o.spec.version = 'latest';
+      o.spec.associateOIDCProvider = 'yes';
+      o.spec.identityRef = { kind: 'AWSClusterSecretIdentity', name: 'x' };
+    });
+    const errors = validateObject(bad).errors.join('\n');
+    expect(errors).toMatch(/spec.version/);
+    expect(errors).toMatch(/spec.associateOIDCProvider: must be boolean/);
+    expect(errors).toMatch(/spec.identityRef.kind/);
+  });
+  it('accepts a v1beta2 MachinePool and requires its bootstrap', () => {
+    const pool = {
+      apiVersion: 'cluster.x-k8s.io/v1beta2',
+      kind: 'MachinePool',
+      metadata: { name: 'eks-1-pool-0', namespace: 'default' },
+      spec: {
+        clusterName: 'eks-1',
+        replicas: 2,
+        template: {
+          spec: {
+            clusterName: 'eks-1',
+            bootstrap: { dataSecretName: '' },
+            infrastructureRef: {
+              apiGroup: 'infrastructure.cluster.x-k8s.io',
+              kind: 'AWSManagedMachinePool',
+              name: 'eks-1-pool-0',
+            },
+          },
+        },
+      },
+    };
+    expect(validateObject(pool).errors).toEqual([]);
+    const noBootstrap = edit(pool, o => delete o.spec.template.spec.bootstrap);
+    expect(validateObject(noBootstrap).errors.join('\n')).toMatch(
+      /spec.template.spec.bootstrap: required field is missing/,
+    );
+  });
 });
 
 describe('validateAgainstSchema (Kubernetes extensions)', () => {

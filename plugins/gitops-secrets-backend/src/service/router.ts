@@ -35,6 +35,7 @@ import type { StatusService } from './StatusService';
 import type { SerializedAnswer } from './answerCache';
 import { AnswerCache } from './answerCache';
 import { resolveEntityTargets } from './entityMapping';
+import { createPickerRouter } from './pickerRoutes';
 
 export interface RouterOptions {
   logger: LoggerService;
@@ -369,6 +370,17 @@ export async function createRouter(
       ),
     );
   });
+
+  router.use(
+    '/picker',
+    createPickerRouter({
+      httpAuth,
+      catalog,
+      status,
+      readableClusters,
+      requireCluster,
+    }),
+  );
 
   return router;
 }

@@ -188,6 +188,146 @@ describe('gitops:cluster:add-template', () => {
     },
   );
 
+  describe('EKS (Cluster API Provider AWS)', () => {
+    const EKS_T = `${MGMT}/capi/templates/eks.yaml`;
+    async function eksTemplate(extra: Record<string, unknown> = {}) {
+      const fullName = await repoWith(await managementRepo());
+      const { outputs } = await run(
+        input(fullName, {
+          templateName: 'eks',
+          infrastructure: 'eks',
+          ...extra,
+        }),
+        { isDryRun: true },
+      );
+      expect(h.writes()).toEqual({});
+      const files = outputs.files as Array<{ path: string; content: string }>;
+      return {
+        text: files.find(f => f.path === EKS_T)!.content,
+        files,
+        outputs,
+      };
+    }
+
+    it.each(['v1beta2', 'v1beta1'] as const)(
+      'Cluster API %s: renders a Cluster, AWSManagedControlPlane and MachinePool that validate against the CAPA and CAPI CRDs',
+      async capiVersion => {
+        const { text } = await eksTemplate({
+          capiVersion,
+          awsRegion: 'eu-central-1',
+        });
+        const t = loadTemplate(text, EKS_T);
+        expect(t.params.map(p => [p.name, p.default])).toEqual([
+          ['CLUSTER_NAME', undefined],
+          ['NAMESPACE', 'default'],
+          ['AWS_REGION', 'eu-central-1'],
+          ['KUBERNETES_VERSION', 'v1.35'],
+          ['INSTANCE_TYPE', 't3.large'],
+          ['WORKER_MACHINE_COUNT', '1'],
+        ]);
+        const r = t.render(
+          t.resolveParams({
+            CLUSTER_NAME: 'eks-1',
+            KUBERNETES_VERSION: 'v1.33',
+            WORKER_MACHINE_COUNT: 3,
+          }),
+          { namespace: 'default' },
+        );
+        const objects = r.files.flatMap(f => f.objects.map(o => o.object));
+        expect(objects.map(o => o.kind)).toEqual([
+          'GitopsCluster',
+          'Cluster',
+          'AWSManagedCluster',
+          'AWSManagedControlPlane',
+          'MachinePool',
+          'AWSManagedMachinePool',
+        ]);
+        for (const o of objects)
+          expect({ kind: o.kind, errors: validateObject(o).errors }).toEqual({
+            kind: o.kind,
+            errors: [],
+          });
+        const byKind = (k: string) => objects.find(o => o.kind === k)!;
+        const cluster = byKind('Cluster');
+        const cp = byKind('AWSManagedControlPlane');
+        const pool = byKind('MachinePool');
+        expect(cluster.apiVersion).toBe(`cluster.x-k8s.io/${capiVersion}`);
+        expect(pool.apiVersion).toBe(`cluster.x-k8s.io/${capiVersion}`);
+        // The references name the objects the template renders.
+        expect(cluster.spec.controlPlaneRef).toMatchObject({
+          kind: 'AWSManagedControlPlane',
+          name: cp.metadata.name,
+        });
+        expect(cluster.spec.infrastructureRef).toMatchObject({
+          kind: 'AWSManagedCluster',
+          name: byKind('AWSManagedCluster').metadata.name,
+        });
+        expect(pool.spec.template.spec.infrastructureRef).toMatchObject({
+          kind: 'AWSManagedMachinePool',
+          name: byKind('AWSManagedMachinePool').metadata.name,
+        });
+        expect(pool.spec.replicas).toBe(3);
+        expect(cp.spec).toEqual({
+          region: 'eu-central-1',
+          version: 'v1.33',
+          associateOIDCProvider: true,
+        });
+        expect(byKind('AWSManagedMachinePool').spec.instanceType).toBe(
+          't3.large',
+        );
+        // ESO credentials reach the leaf through the ClusterResourceSet's label, never through Git.
+        expect(cluster.metadata.labels).toEqual({
+          secretmanager: 'aws',
+          cni: 'vpc-cni',
+        });
+        expect(text).not.toMatch(
+          /identityRef|accessKey|secretAccessKey|kind: Secret/,
+        );
+      },
+    );
+
+    it.each([
+      [{}, 'AWS_REGION', /is required/],
+      [
+        { AWS_REGION: 'eu-west-1', KUBERNETES_VERSION: 'v1.35.0' },
+        'KUBERNETES_VERSION',
+        /allowed values: v1.35, v1.34, v1.33/,
+      ],
+      [
+        { AWS_REGION: 'eu-west-1', CONTROL_PLANE_MACHINE_COUNT: '3' },
+        'CONTROL_PLANE_MACHINE_COUNT',
+        /not a parameter/,
+      ],
+      [
+        { AWS_REGION: 'eu-west-1', WORKER_MACHINE_COUNT: 'two' },
+        'WORKER_MACHINE_COUNT',
+        /whole number.*MachinePool/,
+      ],
+    ])('the EKS params reject %j naming %s', async (given, param, message) => {
+      const { text } = await eksTemplate();
+      const t = loadTemplate(text, EKS_T);
+      let error: any;
+      try {
+        t.resolveParams({ CLUSTER_NAME: 'eks-1', ...given });
+      } catch (e) {
+        error = e;
+      }
+      const problem = error?.problems?.find((p: any) => p.param === param);
+      expect(problem?.message).toMatch(message);
+    });
+
+    it('says in the PR what CAPA needs and that IRSA is available', async () => {
+      const fullName = await repoWith(await managementRepo());
+      await run(
+        input(fullName, { templateName: 'eks', infrastructure: 'eks' }),
+      );
+      const [pr] = h.sim.listPulls(fullName);
+      expect(pr.body).toContain('Amazon EKS through Cluster API Provider AWS');
+      expect(pr.body).toMatch(/clusterctl init --infrastructure aws/);
+      expect(pr.body).toMatch(/IRSA/);
+    });
+  });
+
   it('once per namespace: an existing ClusterBootstrapConfig and ClusterResourceSet are reused, not duplicated', async () => {
     const files = await fleetRepo();
     // Move them where the seed keeps them, under other names.
@@ -315,6 +455,48 @@ describe('gitops:cluster:add-template', () => {
     expect(leaf.outputs).toMatchObject({ outcome: 'created', warnings: [] });
   });
 
+  it('end to end: a merged EKS template creates a leaf with create-leaf, selected by the bootstrap config and the credentials set', async () => {
+    const files = await fleetRepo();
+    for (const p of Object.keys(files))
+      if (p.startsWith(`${MGMT}/capi/`)) delete files[p];
+    files[`${MGMT}/kustomization.yaml`] = files[
+      `${MGMT}/kustomization.yaml`
+    ].replace('  - capi\n', '');
+    const fullName = await repoWith(files);
+    const added = await run(
+      input(fullName, { templateName: 'eks', infrastructure: 'eks' }),
+    );
+    const { octokit } = await h.octokitFactory({
+      repoUrl: h.repoUrl(fullName),
+    });
+    const [owner, repo] = fullName.split('/');
+    await octokit.rest.pulls.merge({
+      owner,
+      repo,
+      pull_number: added.outputs.pullRequestNumber as number,
+    });
+    const leaf = mockContext({
+      repoUrl: h.repoUrl(fullName),
+      managementClusterPath: MGMT,
+      templateName: 'eks',
+      parameters: { CLUSTER_NAME: 'eks-1', AWS_REGION: 'eu-west-1' },
+    });
+    await createCreateLeafAction({
+      integrations: h.integrations,
+      octokitFactory: h.octokitFactory,
+    }).handler(leaf.ctx);
+    expect(leaf.outputs).toMatchObject({ outcome: 'created', warnings: [] });
+    const objects = await read(
+      fullName,
+      h.sim
+        .listPulls(fullName)
+        .find(p => p.number !== added.outputs.pullRequestNumber)!.head.ref,
+      `${MGMT}/clusters/default/eks-1.yaml`,
+    );
+    for (const o of objects) expect(validateObject(o).errors).toEqual([]);
+    expect(objects.find(o => o.kind === 'MachinePool')!.spec.replicas).toBe(1);
+  });
+
   describe('bad inputs: rejected naming the field, nothing written', () => {
     it.each([
       [{ managementClusterPath: '../x' }, 'managementClusterPath'],
@@ -344,6 +526,13 @@ describe('gitops:cluster:add-template', () => {
         'credentials.secretNamespace',
       ],
       [{ leafClustersPath: '/abs' }, 'leafClustersPath'],
+      [{ kubernetesVersions: ['v1.35'] }, 'kubernetesVersions'],
+      [
+        { infrastructure: 'eks', kubernetesVersions: ['latest'] },
+        'kubernetesVersions[0]',
+      ],
+      [{ infrastructure: 'eks', awsRegion: 'Frankfurt' }, 'awsRegion'],
+      [{ infrastructure: 'eks', instanceType: 'large' }, 'instanceType'],
     ])('%j', async (over, field) => {
       const fullName = `acme/bad${++n}`;
       await repoWith(await managementRepo(), fullName);

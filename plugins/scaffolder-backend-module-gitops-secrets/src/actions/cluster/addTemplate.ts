@@ -1,3 +1,4 @@
+import { InputError } from '@backstage/errors';
 import { checkManagementCluster } from '../../repoModel';
 import { ScmIntegrationRegistry } from '@backstage/integration';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
@@ -18,6 +19,7 @@ import {
   buildLeafClusterTemplate,
   CNI_LABEL_KEY,
   credentialsCommands,
+  defaultCni,
   FLUX_BOOTSTRAP_LABEL,
   KubeObject,
   matchesSelector,
@@ -122,6 +124,14 @@ export async function planAddTemplate(
   ctx: { octokit: Octokit; host: string; warn: (m: string) => void },
 ): Promise<AddTemplatePlan> {
   const layout = addTemplateLayout(input);
+  // CAPD runs kindest/node:<version>, which has no minor-only tags; EKS takes either form.
+  if (input.infrastructure !== 'eks')
+    for (const v of input.kubernetesVersions ?? [])
+      if (!/^v\d+\.\d+\.\d+$/.test(v))
+        throw new InputError(
+          `kubernetesVersions: "${v}" must look like v1.35.0 for infrastructure ${input.infrastructure} (a kindest/node image tag); only eks takes v1.35`,
+        );
+  const cni = input.cni ?? defaultCni(input.infrastructure);
   const template = buildLeafClusterTemplate({
     name: input.templateName,
     namespace: input.templateNamespace,
@@ -132,7 +142,9 @@ export async function planAddTemplate(
     defaultControlPlaneCount: input.defaultControlPlaneCount,
     defaultWorkerCount: input.defaultWorkerCount,
     defaultNamespace: input.clusterNamespace,
-    cni: input.cni,
+    cni,
+    defaultAwsRegion: input.awsRegion,
+    defaultInstanceType: input.instanceType,
   });
   const files: FileChange[] = [
     {
@@ -162,7 +174,7 @@ export async function planAddTemplate(
   };
   const clusterLabels = {
     [SECRET_MANAGER_LABEL.key]: SECRET_MANAGER_LABEL.value,
-    [CNI_LABEL_KEY]: input.cni,
+    [CNI_LABEL_KEY]: cni,
   };
   const existingCbc = objects.find(
     ({ path, object: o }) =>
@@ -276,9 +288,13 @@ function prBody(input: AddTemplateInput, plan: AddTemplatePlan): string {
   sections.push(
     `Adds the ${input.templateKind} \`${input.templateName}\` (Cluster API ${
       input.capiVersion
-    }, CAPD ${
-      input.infrastructure === 'dev' ? 'Dev*' : 'Docker*'
-    } kinds) to the management cluster at \`${
+    }, ${
+      {
+        dev: 'CAPD Dev* kinds',
+        docker: 'CAPD Docker* kinds',
+        eks: 'Amazon EKS through Cluster API Provider AWS: AWSManagedControlPlane and a managed node group',
+      }[input.infrastructure]
+    }) to the management cluster at \`${
       input.managementClusterPath
     }\`. Each cluster created from it (template **leaf-cluster**, action \`gitops:cluster:create-leaf\`) is labelled so that:`,
     [
@@ -302,6 +318,14 @@ function prBody(input: AddTemplateInput, plan: AddTemplatePlan): string {
       }\`), so the leaf's SecretStore can authenticate as soon as ESO runs.`,
     ].join('\n'),
   );
+  if (input.infrastructure === 'eks')
+    sections.push(
+      '### EKS',
+      [
+        '- The management cluster must run Cluster API Provider AWS (`clusterctl init --infrastructure aws`) with its own AWS identity (IAM role or `clusterawsadm` credentials set up there); the template sets no `identityRef`, so CAPA uses its controller identity and nothing about AWS access is in Git.',
+        "- Each AWSManagedControlPlane associates the cluster's OIDC provider (`associateOIDCProvider: true`): instead of the copied credentials Secret, ESO on the leaf can use IRSA (an IAM role annotated on its ServiceAccount).",
+      ].join('\n'),
+    );
   if (
     plan.bootstrapConfig.state === 'added' ||
     plan.resourceSet.state === 'added'

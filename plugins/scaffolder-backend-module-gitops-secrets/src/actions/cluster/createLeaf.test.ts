@@ -547,6 +547,119 @@ describe('gitops:cluster:create-leaf', () => {
     });
   });
 
+  // A WGE user's own template (synthetic): its declared params are the whole form, not the five of ours.
+  describe("a template's own declared parameters", () => {
+    const TEAM_TEMPLATE = stringify({
+      apiVersion: 'templates.weave.works/v1alpha2',
+      kind: 'GitOpsTemplate',
+      metadata: { name: 'team-cluster', namespace: 'default' },
+      spec: {
+        params: [
+          { name: 'CLUSTER_NAME', required: true, description: 'Name.' },
+          {
+            name: 'REGION',
+            required: true,
+            options: ['eu-west-1', 'us-east-1'],
+            default: 'eu-west-1',
+          },
+          { name: 'TEAM', required: true, description: 'Owning team.' },
+          { name: 'COST_CENTRE', description: 'Optional.' },
+        ],
+        resourcetemplates: [
+          {
+            content: [
+              {
+                apiVersion: 'v1',
+                kind: 'ConfigMap',
+                metadata: { name: '${CLUSTER_NAME}-info' },
+                data: {
+                  region: '${REGION}',
+                  team: '${TEAM}',
+                  costCentre: '${COST_CENTRE}',
+                },
+              },
+            ],
+          },
+        ],
+      },
+    });
+    let fullName: string;
+    beforeAll(async () => {
+      fullName = await repoWith(
+        await fleetRepo({
+          extra: { [`${MGMT}/capi/templates/team.yaml`]: TEAM_TEMPLATE },
+        }),
+      );
+    });
+    const teamInput = (parameters: Record<string, unknown>) => ({
+      ...input(fullName),
+      templateName: 'team-cluster',
+      parameters,
+    });
+
+    it('renders with exactly the declared parameters (defaults applied), none of the CAPD five', async () => {
+      const { outputs } = await run(
+        teamInput({ CLUSTER_NAME: 'team-a', TEAM: 'payments' }),
+        { isDryRun: true },
+      );
+      expect(outputs.clusterName).toBe('team-a');
+      const cm = parseObjects(
+        (outputs.files as Array<{ path: string; content: string }>).find(
+          f => f.path === `${MGMT}/clusters/default/team-a.yaml`,
+        )!.content,
+      ).find(o => o.kind === 'ConfigMap')!;
+      expect(cm.data).toEqual({
+        region: 'eu-west-1',
+        team: 'payments',
+        costCentre: '',
+      });
+    });
+
+    const bad: Array<[string, Record<string, unknown>, RegExp[]]> = [
+      [
+        'a parameter the template does not declare (one of our CAPD five)',
+        { CLUSTER_NAME: 'team-a', TEAM: 'x', KUBERNETES_VERSION: 'v1.35.0' },
+        [
+          /KUBERNETES_VERSION: is not a parameter of template team-cluster \(parameters: CLUSTER_NAME, REGION, TEAM, COST_CENTRE\)/,
+        ],
+      ],
+      [
+        'a missing required parameter, with its description',
+        { CLUSTER_NAME: 'team-a' },
+        [/TEAM: is required \(Owning team\.\)/],
+      ],
+      [
+        'a value outside options',
+        { CLUSTER_NAME: 'team-a', TEAM: 'x', REGION: 'mars-1' },
+        [
+          /REGION: "mars-1" is not one of the allowed values: eu-west-1, us-east-1/,
+        ],
+      ],
+      [
+        'all three at once: every one named in one error',
+        { CLUSTER_NAME: 'team-a', REGION: 'mars-1', NODES: 3 },
+        [/NODES: is not a parameter/, /TEAM: is required/, /REGION: "mars-1"/],
+      ],
+    ];
+    it.each(bad)(
+      'rejects %s before anything is written',
+      async (_what, parameters, messages) => {
+        h.sim.resetCounters();
+        const error = await run(teamInput(parameters)).then(
+          () => undefined,
+          e => e,
+        );
+        expect(error?.name).toBe('InputError');
+        expect(error.message).toMatch(
+          /^parameters: invalid values for template team-cluster/,
+        );
+        for (const m of messages) expect(error.message).toMatch(m);
+        expect(h.writes()).toEqual({});
+        expect(h.sim.listPulls(fullName)).toEqual([]);
+      },
+    );
+  });
+
   it('requires the shared secrets bootstrap before adding a leaf that applies it', async () => {
     const files = await fleetRepo();
     for (const p of Object.keys(files))

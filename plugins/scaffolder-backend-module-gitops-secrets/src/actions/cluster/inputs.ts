@@ -1,5 +1,7 @@
 import {
   CONTROL_PLANE_COUNTS,
+  DEFAULT_EKS_INSTANCE_TYPE,
+  DEFAULT_EKS_KUBERNETES_VERSIONS,
   DEFAULT_KUBERNETES_VERSIONS,
   FLUX_CLI_IMAGE,
 } from '../../manifests/cluster';
@@ -15,8 +17,12 @@ import {
   z,
 } from '../../validation';
 
-/** `v1.35.0`: the form Cluster API and CAPD's kindest/node images use. */
-const KUBERNETES_VERSION = /^v\d+\.\d+\.\d+$/;
+/** `v1.35.0`: the form Cluster API and CAPD's kindest/node images use; EKS takes `v1.35`. */
+const KUBERNETES_VERSION = /^v\d+\.\d+(\.\d+)?$/;
+/** An AWS region name: eu-west-1, us-gov-west-1, ap-southeast-2. */
+const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+/** An EC2 instance type: t3.large, m7i.xlarge, u-6tb1.metal. */
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 /** An OCI image reference with a tag or digest (no floating `latest` implied). */
 const IMAGE_REF =
   /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)+(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/;
@@ -71,22 +77,41 @@ export const addTemplateInputSchema = z
         'Cluster API version of the rendered objects: v1beta2 (current), or v1beta1 (deprecated, served until Cluster API v1.16).',
       ),
     infrastructure: z
-      .enum(['dev', 'docker'])
+      .enum(['dev', 'docker', 'eks'])
       .default('dev')
       .describe(
-        'CAPD kinds: dev (DevCluster, DevMachineTemplate) or docker (DockerCluster, DockerMachineTemplate; deprecated).',
+        'Where the machines run: dev (CAPD DevCluster, DevMachineTemplate), docker (CAPD DockerCluster, DockerMachineTemplate; deprecated) or eks (Amazon EKS through Cluster API Provider AWS: AWSManagedControlPlane and a MachinePool of an AWSManagedMachinePool).',
       ),
     kubernetesVersions: z
       .array(
         z
           .string()
-          .regex(KUBERNETES_VERSION, 'must look like v1.35.0')
+          .regex(KUBERNETES_VERSION, 'must look like v1.35.0 (EKS: v1.35)')
           .describe('A Kubernetes version.'),
       )
       .min(1, 'must list at least one version')
       .max(10, 'must list at most 10 versions')
-      .default(DEFAULT_KUBERNETES_VERSIONS)
-      .describe('The KUBERNETES_VERSION options; the first is the default.'),
+      .optional()
+      .describe(
+        `The KUBERNETES_VERSION options; the first is the default. Default: ${DEFAULT_KUBERNETES_VERSIONS.join(
+          ', ',
+        )} (eks: ${DEFAULT_EKS_KUBERNETES_VERSIONS.join(', ')}).`,
+      ),
+    awsRegion: z
+      .string()
+      .regex(AWS_REGION, 'must be an AWS region name such as eu-west-1')
+      .optional()
+      .describe(
+        'eks: default of AWS_REGION. Without it the person creating a cluster names the region.',
+      ),
+    instanceType: z
+      .string()
+      .regex(INSTANCE_TYPE, 'must be an EC2 instance type such as t3.large')
+      .max(64)
+      .default(DEFAULT_EKS_INSTANCE_TYPE)
+      .describe(
+        'eks: default of INSTANCE_TYPE (the node group instance type).',
+      ),
     defaultControlPlaneCount: z
       .enum(CONTROL_PLANE_COUNTS as [string, ...string[]])
       .default('1')
@@ -105,9 +130,9 @@ export const addTemplateInputSchema = z
         'must be a label value (letters, digits, "-", "_", ".")',
       )
       .max(63)
-      .default('calico')
+      .optional()
       .describe(
-        'Value of the cni label on each Cluster (for a CNI ClusterResourceSet).',
+        'Value of the cni label on each Cluster (for a CNI ClusterResourceSet). Default: calico (eks: vpc-cni).',
       ),
     clusterNamespace: dnsLabel(
       'Namespace of the leaf clusters on the management cluster; the ClusterBootstrapConfig and the ClusterResourceSet act only there.',

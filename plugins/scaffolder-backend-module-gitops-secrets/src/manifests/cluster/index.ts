@@ -1,4 +1,5 @@
 export * from './capi';
+export * from './eks';
 export * from './leafTemplate';
 export * from './bootstrap';
 export * from './leafFlux';
