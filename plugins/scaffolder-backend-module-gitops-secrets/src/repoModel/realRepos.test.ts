@@ -16,7 +16,10 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { createAddExternalSecretAction } from '../actions/secrets/addExternalSecret';
 import { createBootstrapAction } from '../actions/secrets/bootstrap';
+import { createAddTemplateAction } from '../actions/cluster/addTemplate';
+import { createCreateLeafAction } from '../actions/cluster/createLeaf';
 import {
+  AWS_STORE,
   hasKubectl,
   parseObjects,
 } from '../actions/secrets/__testUtils__/fixtures';
@@ -165,19 +168,25 @@ async function readTree(
   return out;
 }
 
+/** The files of `branch` in the simulator's repository, as a person cloning it sees them. */
+async function branchTree(
+  h: Harness,
+  fullName: string,
+  branch: string,
+): Promise<Record<string, string>> {
+  return Object.fromEntries(
+    Object.entries(await readTree(await h.clone(fullName, branch))).filter(
+      ([p]) => !p.startsWith('.git/'),
+    ),
+  );
+}
+
 async function corpusFiles(repo: CorpusRepo, bootstrapped = true) {
   const files = await readTree(path.join(CORPUS_DIR, repo.name));
   return bootstrapped ? { ...files, ...bootstrapOverlay(repo) } : files;
 }
 
-const store = {
-  name: 'aws-secrets-manager',
-  provider: {
-    type: 'aws',
-    region: 'eu-west-1',
-    auth: { type: 'secretRef', secretName: 'aws-credentials' },
-  },
-};
+const store = AWS_STORE;
 
 /** Whether `kubectl kustomize dir` builds (the error when not). */
 async function builds(dir: string): Promise<true | string> {
@@ -369,11 +378,10 @@ describe('gitops:secrets:bootstrap on real repositories (GitHub simulator)', () 
         await problemsOf(h, repo, fullName, files, m.outputs, kubectl),
       ).toEqual([]);
 
-      const dir = await h.clone(fullName, m.outputs.branchName as string);
-      const tree = Object.fromEntries(
-        Object.entries(await readTree(dir)).filter(
-          ([p]) => !p.startsWith('.git/'),
-        ),
+      const tree = await branchTree(
+        h,
+        fullName,
+        m.outputs.branchName as string,
       );
       const after = await buildClusterModel(
         readerFromFiles(tree),
@@ -539,12 +547,7 @@ describe('gitops:secrets:bootstrap on real repositories (GitHub simulator)', () 
         writtenByUs: false,
       }),
     ).toEqual([]);
-    const dir = await h.clone(fullName, m.outputs.branchName as string);
-    const tree = Object.fromEntries(
-      Object.entries(await readTree(dir)).filter(
-        ([p]) => !p.startsWith('.git/'),
-      ),
-    );
+    const tree = await branchTree(h, fullName, m.outputs.branchName as string);
     const after = await buildClusterModel(
       readerFromFiles(tree),
       repo.clusterPath,
@@ -719,11 +722,10 @@ describe('gitops:secrets:add-external-secret on real repositories (GitHub simula
       expect(
         await problemsOf(h, repo, fullName, files, m.outputs, kubectl),
       ).toEqual([]);
-      const dir = await h.clone(fullName, m.outputs.branchName as string);
-      const tree = Object.fromEntries(
-        Object.entries(await readTree(dir)).filter(
-          ([p]) => !p.startsWith('.git/'),
-        ),
+      const tree = await branchTree(
+        h,
+        fullName,
+        m.outputs.branchName as string,
       );
       const after = await buildClusterModel(
         readerFromFiles(tree),
@@ -817,7 +819,9 @@ describe('gitops:secrets:bootstrap mode adopt on real repositories (GitHub simul
       store,
       mode: 'adopt',
     });
+    const before = h.sim.counters().total;
     await bootstrap().handler(m.ctx as any);
+    const requests = h.sim.counters().total - before;
     expect(m.outputs.outcome).toBe('created');
     expect(
       await problemsOf(h, repo, gh.fullName, files, m.outputs, kubectl, {
@@ -831,13 +835,8 @@ describe('gitops:secrets:bootstrap mode adopt on real repositories (GitHub simul
       repo: gh.repo,
       pull_number: m.outputs.pullRequestNumber as number,
     });
-    const dir = await h.clone(gh.fullName, 'main');
-    const tree = Object.fromEntries(
-      Object.entries(await readTree(dir)).filter(
-        ([p]) => !p.startsWith('.git/'),
-      ),
-    );
-    return { m, tree };
+    const tree = await branchTree(h, gh.fullName, 'main');
+    return { m, tree, requests };
   }
 
   async function expectAdopted(
@@ -880,6 +879,11 @@ describe('gitops:secrets:bootstrap mode adopt on real repositories (GitHub simul
       return;
     }
     const second = await adoptAndMerge(gh, repo, first.tree);
+    // The issue's budget for a bootstrap PR holds for each adopt PR too (one GraphQL query per 250 manifests).
+    expect([first.requests, second.requests].map(r => r <= 10)).toEqual([
+      true,
+      true,
+    ]);
     const after = await buildClusterModel(
       readerFromFiles(second.tree),
       repo.clusterPath,
@@ -968,4 +972,93 @@ describe('gitops:secrets:bootstrap mode adopt on real repositories (GitHub simul
         /no HelmRelease of the external-secrets chart applies for clusters\/my-cluster; there is nothing to adopt/,
     });
   });
+});
+
+/**
+ * The cluster actions with each corpus repository's cluster as the management cluster: add-template, merged, then
+ * create-leaf from that template (without the shared secrets bootstrap, which the corpus does not hold). Every
+ * repository gets both pull requests, checked like the secrets actions', and what they write is applied for the
+ * management cluster.
+ */
+describe('gitops:cluster:* on real repositories (GitHub simulator)', () => {
+  let h: Harness;
+  let kubectl = false;
+  beforeAll(async () => {
+    h = await startHarness();
+    kubectl = await hasKubectl();
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it.each(corpusRepos().map(r => [r.name, r] as const))(
+    '%s: add-template, then create-leaf: pull requests that validate, build, apply nothing twice and are applied',
+    async (_name, repo) => {
+      const files = await corpusFiles(repo);
+      const gh = await h.newRepo('real-cluster', files);
+      const actions = {
+        addTemplate: createAddTemplateAction({
+          integrations: h.integrations,
+          octokitFactory: h.octokitFactory,
+        }),
+        createLeaf: createCreateLeafAction({
+          integrations: h.integrations,
+          octokitFactory: h.octokitFactory,
+        }),
+      };
+      const base = {
+        repoUrl: h.repoUrl(gh.fullName),
+        managementClusterPath: repo.clusterPath,
+      };
+      const add = mockContext(base);
+      await actions.addTemplate.handler(add.ctx as any);
+      expect(add.outputs.outcome).toBe('created');
+      expect(
+        await problemsOf(h, repo, gh.fullName, files, add.outputs, kubectl),
+      ).toEqual([]);
+      await gh.octokit.pulls.merge({
+        owner: gh.owner,
+        repo: gh.repo,
+        pull_number: add.outputs.pullRequestNumber as number,
+      });
+      const merged = await branchTree(h, gh.fullName, 'main');
+      const leaf = mockContext({
+        ...base,
+        templateName: 'leaf-cluster',
+        secretsBootstrap: false,
+        parameters: {
+          CLUSTER_NAME: 'backstage-leaf-1',
+          NAMESPACE: 'default',
+          KUBERNETES_VERSION: 'v1.35.0',
+          CONTROL_PLANE_MACHINE_COUNT: '1',
+          WORKER_MACHINE_COUNT: 1,
+        },
+      });
+      await actions.createLeaf.handler(leaf.ctx as any);
+      expect(leaf.outputs.outcome).toBe('created');
+      expect(
+        await problemsOf(h, repo, gh.fullName, merged, leaf.outputs, kubectl),
+      ).toEqual([]);
+      // What both pull requests wrote is applied for the management cluster (not left in a folder nothing builds).
+      const after = await branchTree(
+        h,
+        gh.fullName,
+        leaf.outputs.branchName as string,
+      );
+      const model = await buildClusterModel(
+        readerFromFiles(after),
+        repo.clusterPath,
+      );
+      const applied = new Set(model.objects.map(o => o.file));
+      const written = [
+        ...(add.outputs.changedFiles as string[]),
+        ...(leaf.outputs.changedFiles as string[]),
+      ].filter(f =>
+        parseObjects(after[f] ?? '').some(
+          o => !o.apiVersion.startsWith('kustomize.config'),
+        ),
+      );
+      expect(written.filter(f => !applied.has(f))).toEqual([]);
+    },
+  );
 });
