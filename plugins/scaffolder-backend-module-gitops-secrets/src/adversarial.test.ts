@@ -16,6 +16,8 @@ import {
 import { createAddExternalSecretAction } from './actions/secrets/addExternalSecret';
 import { createBootstrapAction } from './actions/secrets/bootstrap';
 import {
+  addExternalSecretBaseInput,
+  bootstrapBaseInput,
   bootstrappedFiles,
   clusterFiles,
 } from './actions/secrets/__testUtils__/fixtures';
@@ -60,31 +62,8 @@ const REPO = {
 };
 
 const bases: Record<ActionName, () => Input> = {
-  bootstrap: () => ({
-    clusterPath: CLUSTER,
-    store: {
-      name: 'aws-secrets-manager',
-      provider: {
-        type: 'aws',
-        region: 'eu-west-1',
-        auth: { type: 'secretRef', secretName: 'aws-credentials' },
-      },
-    },
-    externalSecrets: [
-      {
-        name: 'db-credentials',
-        namespace: 'payments',
-        data: [{ secretKey: 'password', remoteRef: { key: 'payments/db' } }],
-      },
-    ],
-  }),
-  add: () => ({
-    clusterPath: CLUSTER,
-    name: 'stripe',
-    namespace: 'payments',
-    storeRef: { kind: 'ClusterSecretStore', name: 'aws-secrets-manager' },
-    data: [{ secretKey: 'api-key', remoteRef: { key: 'payments/stripe' } }],
-  }),
+  bootstrap: () => bootstrapBaseInput(CLUSTER),
+  add: () => addExternalSecretBaseInput(CLUSTER),
   template: () => ({ managementClusterPath: MGMT }),
   leaf: () => ({
     managementClusterPath: MGMT,

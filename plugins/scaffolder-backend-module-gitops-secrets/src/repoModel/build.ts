@@ -268,6 +268,8 @@ export async function buildClusterModel(
       ) {
         if (typeof o.spec?.path !== 'string' && o.spec?.path !== undefined)
           continue;
+        // sourceRef is required: without it this is a kustomize patch of a Kustomization, not one Flux applies.
+        if (!o.spec?.sourceRef) continue;
         const path = normalisePath(String(o.spec?.path ?? ''));
         if (/\$\{/.test(path)) continue;
         appliedPaths.push({

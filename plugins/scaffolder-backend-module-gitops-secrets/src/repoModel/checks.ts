@@ -316,9 +316,9 @@ export function checkNoSecondEso(
             ...new Set(model.eso.removedApis.map(r => r.apiVersion)),
           ].join(', ')}), e.g. ${model.eso.removedApis[0].id} in ${
             model.eso.removedApis[0].file
-          }: migrate them to external-secrets.io/v1 before upgrading ESO.`
+          }: migrate them to external-secrets.io/v1 before upgrading ESO (mode: migrate-apis, from chart 0.16.0).`
         : ''
-    } To add an ExternalSecret, use gitops:secrets:add-external-secret with a store listed above; to change the installation, edit the files named above.`,
+    } To make this installation race-free in place (CRDs in their own step, operator waited for, stores after it), run with mode: adopt; to add an ExternalSecret, use gitops:secrets:add-external-secret with a store listed above; to change the installation otherwise, edit the files named above.`,
   );
 }
 
@@ -340,4 +340,70 @@ export function writtenObjects(
           !String(o.apiVersion).startsWith('kustomize.config.k8s.io/'),
       ),
   }));
+}
+
+/** Kustomizations on a dependsOn cycle (each waits for itself: none ever becomes Ready). */
+export function dependsOnCycles(model: ClusterModel): string[] {
+  const key = (ns: string | undefined, name: string) =>
+    `${ns ?? 'flux-system'}/${name}`;
+  const edges = new Map<string, string[]>();
+  for (const k of model.kustomizations)
+    edges.set(
+      key(k.namespace, k.name),
+      k.dependsOn.map(d => key(d.namespace ?? k.namespace, d.name)),
+    );
+  const onCycle = new Set<string>();
+  for (const start of edges.keys()) {
+    const seen = new Set<string>();
+    const stack = [...(edges.get(start) ?? [])];
+    while (stack.length) {
+      const k = stack.pop()!;
+      if (k === start) {
+        onCycle.add(start);
+        break;
+      }
+      if (seen.has(k)) continue;
+      seen.add(k);
+      stack.push(...(edges.get(k) ?? []));
+    }
+  }
+  return [...onCycle].sort();
+}
+
+/**
+ * The repository as the pull request leaves it, built again: no object id
+ * applied twice that was not before, no new dependsOn cycle, and every
+ * Kustomization named in `applied` applied for the cluster. Catches what the
+ * per-object checks cannot: an edit that makes a folder list a file twice, a
+ * step that nothing applies, a wait that never ends.
+ */
+export function checkResult(
+  before: ClusterModel,
+  after: ClusterModel,
+  applied: string[],
+): void {
+  const was = new Set(before.duplicates.map(d => d.id));
+  const problems = after.duplicates
+    .filter(d => !was.has(d.id))
+    .map(d => `${d.id} would be applied twice: ${d.files.join(', ')}`);
+  const cyclesBefore = new Set(dependsOnCycles(before));
+  for (const k of dependsOnCycles(after))
+    if (!cyclesBefore.has(k))
+      problems.push(
+        `Kustomization ${k} would wait for itself through dependsOn`,
+      );
+  const have = new Set(
+    after.kustomizations.map(k => `${k.namespace ?? 'flux-system'}/${k.name}`),
+  );
+  for (const a of applied)
+    if (![...have].some(h => h === a || h.endsWith(`/${a}`)))
+      problems.push(
+        `Kustomization ${a} would not be applied for ${after.clusterPath}`,
+      );
+  if (problems.length)
+    throw new InputError(
+      `the change, built as Flux would build ${
+        after.clusterPath
+      }, would break it:\n${list(problems)}`,
+    );
 }

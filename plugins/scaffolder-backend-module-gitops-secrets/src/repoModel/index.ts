@@ -5,14 +5,20 @@
 import type { GitopsRepo } from '../github';
 import { buildClusterModel } from './build';
 import { checkClusterPath, checkCollisions, writtenObjects } from './checks';
-import { readerFromSnapshot } from './readers';
+import { readerFromSnapshot, readerWithChanges } from './readers';
 import { ClusterModel } from './types';
 
 export * from './types';
 export { buildClusterModel, esoInstalled, idKey } from './build';
 export * from './checks';
 export { describeModel, modelSection } from './describe';
-export { readerFromSnapshot, readerFromFiles } from './readers';
+export {
+  readerFromSnapshot,
+  readerFromFiles,
+  readerWithChanges,
+} from './readers';
+export { planAdopt, compareVersions, ESO_V1_SERVED_SINCE } from './adopt';
+export type { AdoptPlan } from './adopt';
 
 /** The model of `clusterPath` on the snapshot: every manifest read in one GraphQL query per 250 blobs. */
 export async function loadClusterModel(
@@ -22,6 +28,19 @@ export async function loadClusterModel(
 ): Promise<ClusterModel> {
   const { reader, sizes } = await readerFromSnapshot(repo);
   return buildClusterModel(reader, clusterPath, { ...opts, sizes });
+}
+
+/** The model of `clusterPath` as the snapshot would be with `files` written (the blobs read before are cached). */
+export async function loadClusterModelWithChanges(
+  repo: GitopsRepo,
+  clusterPath: string,
+  files: Array<{ path: string; content: string }>,
+): Promise<ClusterModel> {
+  const { reader, sizes } = await readerFromSnapshot(repo);
+  for (const f of files) sizes.set(f.path, Buffer.byteLength(f.content));
+  return buildClusterModel(readerWithChanges(reader, files), clusterPath, {
+    sizes,
+  });
 }
 
 /**

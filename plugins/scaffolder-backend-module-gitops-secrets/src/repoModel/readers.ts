@@ -87,3 +87,19 @@ export function readerFromFiles(files: Record<string, string>): RepoReader {
     },
   };
 }
+
+/** `reader` with `files` written over it: the repository as a pull request would leave it. */
+export function readerWithChanges(
+  reader: RepoReader,
+  files: Array<{ path: string; content: string }>,
+): RepoReader {
+  const changed = new Map(files.map(f => [f.path, f.content]));
+  return {
+    paths: [...new Set([...reader.paths, ...changed.keys()])].sort(),
+    async read(wanted) {
+      const out = await reader.read(wanted.filter(p => !changed.has(p)));
+      for (const p of wanted) if (changed.has(p)) out.set(p, changed.get(p)!);
+      return out;
+    },
+  };
+}

@@ -5,7 +5,12 @@ import {
 } from '../../github/__testUtils__/harness';
 import { createAddExternalSecretAction } from './addExternalSecret';
 import { createBootstrapAction } from './bootstrap';
-import { bootstrappedFiles, clusterFiles } from './__testUtils__/fixtures';
+import {
+  addExternalSecretBaseInput,
+  bootstrapBaseInput,
+  bootstrappedFiles,
+  clusterFiles,
+} from './__testUtils__/fixtures';
 
 jest.setTimeout(120_000);
 
@@ -22,32 +27,9 @@ interface Case {
   reads?: boolean;
 }
 
-const bootstrapBase = (): Input => ({
-  clusterPath: CLUSTER,
-  store: {
-    name: 'aws-secrets-manager',
-    provider: {
-      type: 'aws',
-      region: 'eu-west-1',
-      auth: { type: 'secretRef', secretName: 'aws-credentials' },
-    },
-  },
-  externalSecrets: [
-    {
-      name: 'db-credentials',
-      namespace: 'payments',
-      data: [{ secretKey: 'password', remoteRef: { key: 'payments/db' } }],
-    },
-  ],
-});
+const bootstrapBase = (): Input => bootstrapBaseInput(CLUSTER);
 
-const addBase = (): Input => ({
-  clusterPath: CLUSTER,
-  name: 'stripe',
-  namespace: 'payments',
-  storeRef: { kind: 'ClusterSecretStore', name: 'aws-secrets-manager' },
-  data: [{ secretKey: 'api-key', remoteRef: { key: 'payments/stripe' } }],
-});
+const addBase = (): Input => addExternalSecretBaseInput(CLUSTER);
 
 const es0 = (i: Input) => i.externalSecrets[0];
 

@@ -9,6 +9,7 @@ import {
 } from '../../github/__testUtils__/harness';
 import { createBootstrapAction } from './bootstrap';
 import {
+  AWS_STORE,
   CLUSTER_KUSTOMIZATION,
   clusterFiles,
   hasKubectl,
@@ -25,14 +26,7 @@ function baseInput(repoUrl: string, extra: Record<string, unknown> = {}) {
   return {
     repoUrl,
     clusterPath: `./${CLUSTER}/`,
-    store: {
-      name: 'aws-secrets-manager',
-      provider: {
-        type: 'aws',
-        region: 'eu-west-1',
-        auth: { type: 'secretRef', secretName: 'aws-credentials' },
-      },
-    },
+    store: structuredClone(AWS_STORE),
     externalSecrets: [
       {
         name: 'db-credentials',

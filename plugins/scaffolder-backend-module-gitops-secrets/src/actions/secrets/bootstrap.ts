@@ -32,6 +32,7 @@ import { bootstrapInputSchema } from './inputs';
 import { bootstrapBody, bootstrapTitle } from './prBody';
 import { chainBody } from './chainBody';
 import { runMigrateApis } from './migrateApis';
+import { runAdopt } from './adoptEso';
 import { renderIntoChain } from '../../manifests/secrets/chain';
 import { findInfrastructureChain } from '../../repoModel/chain';
 
@@ -74,7 +75,11 @@ export function createBootstrapAction(options: {
       const branchName =
         input.branchName ??
         derivedBranchName(
-          input.mode === 'migrate-apis' ? 'eso-migrate' : 'eso-bootstrap',
+          {
+            'migrate-apis': 'eso-migrate',
+            adopt: 'eso-adopt',
+            install: 'eso-bootstrap',
+          }[input.mode],
           slug(input.clusterPath),
           input,
         );
@@ -101,6 +106,21 @@ export function createBootstrapAction(options: {
           gitops,
           octokit,
           branchName,
+        });
+        return;
+      }
+      if (input.mode === 'adopt') {
+        await runAdopt(ctx as any, {
+          input,
+          model,
+          gitops,
+          octokit,
+          branchName,
+          identity: {
+            action: BOOTSTRAP_ACTION_ID,
+            target: `${input.clusterPath}:adopt`,
+            inputs: inputsDigest(input),
+          },
         });
         return;
       }

@@ -521,10 +521,10 @@ export const bootstrapInputSchema = z
       "serviceAccountName of the Flux Kustomizations and the HelmRelease written (flux-system namespace). Default: none, or on a cluster locked down with --default-service-account the one the repository's other Kustomizations in flux-system use.",
     ).optional(),
     mode: z
-      .enum(['install', 'migrate-apis'])
+      .enum(['install', 'adopt', 'migrate-apis'])
       .default('install')
       .describe(
-        'install: install ESO (refused where ESO is already installed for the cluster). migrate-apis: where ESO is installed, move every manifest the cluster applies on a removed ESO API (external-secrets.io/v1alpha1, v1beta1) to external-secrets.io/v1; refused, naming them, for objects the v1 schema rejects as they are. store and externalSecrets are not used then.',
+        "install: install ESO (refused where ESO is already installed for the cluster). adopt: where the cluster already runs ESO from a HelmRelease whose chart installs the CRDs (exact version, 0.16.1 or later), make it race-free in place, in two pull requests: first the chart keeps its CRDs on hand-over (helm.sh/resource-policy: keep); run again once that is reconciled, and the CRDs move into a Flux Kustomization of their own at the chart's version, the operator's Kustomization waits for them and for the release, the Kustomizations applying stores and ExternalSecrets dependsOn it, and manifests on removed ESO APIs move to external-secrets.io/v1. migrate-apis: where ESO is installed, move every manifest the cluster applies on a removed ESO API (external-secrets.io/v1alpha1, v1beta1) to external-secrets.io/v1; refused, naming them, for objects the v1 schema rejects as they are. store and externalSecrets are not used by adopt and migrate-apis.",
       ),
     layout: z
       .enum(['auto', 'own-chain'])

@@ -7,6 +7,8 @@ import { InputError } from '@backstage/errors';
 import { GitopsRepo, publishPullRequest, PublishContext } from '../../github';
 import {
   ClusterModel,
+  compareVersions,
+  ESO_V1_SERVED_SINCE,
   describeModel,
   esoInstalled,
   modelSection,
@@ -32,6 +34,19 @@ export async function runMigrateApis(
   if (!esoInstalled(model)) {
     throw new InputError(
       `mode: migrate-apis moves an installed ESO's manifests to external-secrets.io/v1, but no ESO is installed for ${model.clusterPath}; use mode install`,
+    );
+  }
+  // v1 must be served before anything is moved onto it.
+  const tooOld = model.eso.helmReleases.filter(
+    h => compareVersions(h.version ?? '', ESO_V1_SERVED_SINCE) === -1,
+  );
+  if (tooOld.length) {
+    throw new InputError(
+      `mode: ${tooOld
+        .map(h => `${h.id} (${h.file}) is chart ${h.version}`)
+        .join(
+          '; ',
+        )}, which does not serve external-secrets.io/v1 (served from ${ESO_V1_SERVED_SINCE}); moved manifests would fail with "no matches for kind". Upgrade the chart to 0.16.2 first (it serves v1beta1 and v1), then run mode migrate-apis. Nothing was written.`,
     );
   }
   const migration = await migrateRemovedEsoApis(model, gitops.readFile);

@@ -110,3 +110,41 @@ export async function kustomize(
   });
   return parseObjects(stdout);
 }
+
+/** The AWS Secrets Manager store the secrets tests use (credentials from a Secret the PR tells a person to create). */
+export const AWS_STORE = {
+  name: 'aws-secrets-manager',
+  provider: {
+    type: 'aws',
+    region: 'eu-west-1',
+    auth: { type: 'secretRef', secretName: 'aws-credentials' },
+  },
+};
+
+/** gitops:secrets:bootstrap input without repoUrl: the AWS store and one ExternalSecret in payments. */
+export function bootstrapBaseInput(clusterPath: string): Record<string, any> {
+  return {
+    clusterPath,
+    store: structuredClone(AWS_STORE),
+    externalSecrets: [
+      {
+        name: 'db-credentials',
+        namespace: 'payments',
+        data: [{ secretKey: 'password', remoteRef: { key: 'payments/db' } }],
+      },
+    ],
+  };
+}
+
+/** gitops:secrets:add-external-secret input without repoUrl: payments/stripe from the AWS store. */
+export function addExternalSecretBaseInput(
+  clusterPath: string,
+): Record<string, any> {
+  return {
+    clusterPath,
+    name: 'stripe',
+    namespace: 'payments',
+    storeRef: { kind: 'ClusterSecretStore', name: 'aws-secrets-manager' },
+    data: [{ secretKey: 'api-key', remoteRef: { key: 'payments/stripe' } }],
+  };
+}
