@@ -6,6 +6,7 @@ import type {
   FindingSeverity,
   ObjectRef,
 } from '../model';
+import { displayName } from '../objects';
 import { WATCHED_KINDS, apiGroup } from '../slim';
 
 /** Findings listing many objects keep this many; the detail says how many more. */
@@ -72,4 +73,11 @@ export function finding(
 
 export function moreText(count: number): string {
   return count > MAX_OBJECTS ? ` (${count - MAX_OBJECTS} more not listed)` : '';
+}
+
+/** ` Affected: a, b, c.` for a finding that groups several objects; nothing for one. */
+export function affectedText(refs: ObjectRef[]): string {
+  if (refs.length < 2) return '';
+  const names = refs.slice(0, MAX_OBJECTS).map(r => displayName(r));
+  return ` Affected: ${names.join(', ')}${moreText(refs.length)}.`;
 }

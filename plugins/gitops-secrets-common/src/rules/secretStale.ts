@@ -2,7 +2,7 @@ import { ConditionType, isTrue } from '../conditions';
 import { formatDuration } from '../duration';
 import type { Finding } from '../model';
 import { describeRef, displayName, refOf } from '../objects';
-import { MAX_OBJECTS, finding, kubectlLook, moreText } from './common';
+import { affectedText, finding, kubectlLook } from './common';
 import {
   DEFAULT_REFRESH_INTERVAL,
   groupBy,
@@ -40,14 +40,9 @@ export const secretStale: Rule = {
               : `${group.length} ExternalSecrets have not refreshed on schedule`,
           detail: `Last refresh ${first.status!.refreshTime} (${formatDuration(
             age,
-          )} ago) with refreshInterval ${interval}: the operator is not refreshing it, so a rotated value has not reached the Secret.${
-            group.length > 1
-              ? ` Affected: ${refs
-                  .map(r => displayName(r))
-                  .slice(0, MAX_OBJECTS)
-                  .join(', ')}${moreText(refs.length)}.`
-              : ''
-          }`,
+          )} ago) with refreshInterval ${interval}: the operator is not refreshing it, so a rotated value has not reached the Secret.${affectedText(
+            refs,
+          )}`,
           fix: `Check the ESO controller is running and its logs for ${displayName(
             refs[0],
           )}; force a refresh by annotating it with force-sync=<timestamp>.`,

@@ -1,7 +1,7 @@
 import { ConditionType, getCondition } from '../conditions';
 import type { Finding } from '../model';
 import { describeRef, displayName, refOf } from '../objects';
-import { MAX_OBJECTS, finding, kubectlLook, moreText } from './common';
+import { affectedText, finding, kubectlLook } from './common';
 import { groupBy, storeOf } from './helpers';
 import { providerError, storeFix } from './storeErrors';
 import type { Rule } from './types';
@@ -71,14 +71,7 @@ export const secretSyncError: Rule = {
             group.length === 1
               ? `${describeRef(refs[0])} fails to sync`
               : `${group.length} ExternalSecrets using ${storeText} fail to sync`,
-          detail: `${cause}${
-            group.length > 1
-              ? ` Affected: ${refs
-                  .map(r => displayName(r))
-                  .slice(0, MAX_OBJECTS)
-                  .join(', ')}${moreText(refs.length)}.`
-              : ''
-          }`,
+          detail: `${cause}${affectedText(refs)}`,
           fix,
           objects: store.obj ? [...refs, refOf(store.obj)] : refs,
           command: kubectlLook(ctx.cluster, refs[0], 'describe'),
