@@ -115,15 +115,19 @@ function withDefaults(spec: LeafClusterSpec): Required2 {
   } as Required2;
 }
 
-const meta = (
-  s: Required2,
+/** A namespaced object's metadata; no empty `labels` map (every leaf-cluster builder uses it). */
+export const objectMeta = (
+  namespace: string,
   name: string,
   labels?: Record<string, string>,
 ): ObjectMeta => ({
   name,
-  namespace: s.namespace,
+  namespace,
   ...(labels && Object.keys(labels).length ? { labels } : {}),
 });
+
+const meta = (s: Required2, name: string, labels?: Record<string, string>) =>
+  objectMeta(s.namespace, name, labels);
 
 export function buildGitopsCluster(spec: LeafClusterSpec): KubeObject {
   const s = withDefaults(spec);

@@ -5,7 +5,7 @@ import {
   GROUPS,
   IntValue,
   KubeObject,
-  ObjectMeta,
+  objectMeta,
   SECRET_MANAGER_LABEL,
   buildGitopsCluster,
   ref,
@@ -60,11 +60,7 @@ const meta = (
   s: EksLeafClusterSpec,
   name: string,
   labels?: Record<string, string>,
-): ObjectMeta => ({
-  name,
-  namespace: s.namespace,
-  ...(labels && Object.keys(labels).length ? { labels } : {}),
-});
+) => objectMeta(s.namespace, name, labels);
 
 export function buildEksCluster(s: EksLeafClusterSpec): KubeObject {
   const v = s.capiVersion ?? 'v1beta2';
