@@ -158,6 +158,13 @@ const EXPECTED: Record<
     bootstrap: /already installed/,
     addExternalSecret: 'created',
   },
+  // The second cluster-level kustomization.yaml (besides radix-flux), and without ESO: the bootstrap's files must
+  // join the resources it lists.
+  'pumba98-flux2-gitops': {
+    entry: 'Kustomization',
+    eso: false,
+    bootstrap: 'created',
+  },
 };
 
 async function readTree(
