@@ -193,6 +193,10 @@ interface Context {
   namespace?: string;
   vars: Record<string, string>;
   substituteFrom: boolean;
+  /** The applier has Flux `spec.patches`: they may change the Flux objects this build finds (not applied here). */
+  patches?: boolean;
+  /** `namespace/name` of the Kustomization whose `spec.patches` may have changed the applier's own spec. */
+  patchedBy?: string;
 }
 
 /** Builds the model of `clusterPath` from every manifest of the repository. */
@@ -503,6 +507,22 @@ export async function buildClusterModel(
           }, not this repository; its objects are not known`,
         });
       } else {
+        const patches = Array.isArray(spec.patches) ? spec.patches : [];
+        if (patches.length) {
+          // Flux patches what it builds (often the child Kustomizations' postBuild or dependsOn): named, not applied.
+          const targets = [
+            ...new Set(
+              patches.map((x: any) => String(x?.target?.kind ?? 'any kind')),
+            ),
+          ];
+          note({
+            kind: 'patches',
+            where: `${label} (${file})`,
+            message: `spec.patches (${patches.length}, on ${targets.join(
+              ', ',
+            )}) change the objects it applies; they are read as written`,
+          });
+        }
         queue.push({
           dir: info.path ?? '',
           by: label,
@@ -512,6 +532,8 @@ export async function buildClusterModel(
             namespace: info.targetNamespace,
             vars: info.substitute,
             substituteFrom: info.substituteFrom,
+            patches: patches.length > 0,
+            patchedBy: ctx.patches ? ctx.appliedBy : undefined,
           },
         });
       }
@@ -594,6 +616,8 @@ export async function buildClusterModel(
           .join(', ')} come from ${
           ctx.substituteFrom
             ? 'postBuild.substituteFrom (outside the repository)'
+            : ctx.patchedBy
+            ? `the spec.patches of Kustomization ${ctx.patchedBy} (not applied) or nowhere the repository shows`
             : 'nowhere the repository shows'
         } of ${ctx.appliedBy}`,
       });
@@ -758,6 +782,10 @@ export async function buildClusterModel(
       substituteFrom:
         entry.kind === 'Kustomization' &&
         Array.isArray(spec.postBuild?.substituteFrom),
+      patches:
+        entry.kind === 'Kustomization' &&
+        Array.isArray(spec.patches) &&
+        spec.patches.length > 0,
     };
     if (entry.kind === 'FluxInstance' && entryRaw) {
       // The source and Kustomization it creates, also when the instance itself is applied from elsewhere.

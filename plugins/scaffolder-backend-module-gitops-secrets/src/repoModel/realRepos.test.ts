@@ -348,6 +348,35 @@ describe('the repository model on real repositories', () => {
     },
   );
 
+  it('names the Flux spec.patches it does not apply, and the variables they may set (pumba98-flux2-gitops)', async () => {
+    // Its `apps` Kustomization patches every child Kustomization with postBuild.substituteFrom: the children's
+    // variables are not "from nowhere", and the model must not say so.
+    const repo = repos.find(r => r.name === 'pumba98-flux2-gitops')!;
+    const model = await buildClusterModel(
+      readerFromFiles(await corpusFiles(repo)),
+      repo.clusterPath,
+    );
+    expect(
+      model.unresolved
+        .filter(u => u.kind === 'patches')
+        .map(u => `${u.where}: ${u.message}`),
+    ).toEqual([
+      'Kustomization flux-system/apps (base/fallback/apps.yaml): spec.patches (1, on Kustomization) change the objects it applies; they are read as written',
+    ]);
+    const substitution = model.unresolved.filter(
+      u => u.kind === 'substitution',
+    );
+    expect(substitution.length).toBeGreaterThan(0);
+    expect(
+      substitution.filter(
+        u =>
+          !u.message.includes(
+            'the spec.patches of Kustomization flux-system/apps (not applied)',
+          ),
+      ),
+    ).toEqual([]);
+  });
+
   it.each(repos.filter(r => r.fluxBootstrap).map(r => [r.name, r] as const))(
     '%s as published (placeholder gotk-sync.yaml): nothing applies the cluster path',
     async (_name, repo) => {

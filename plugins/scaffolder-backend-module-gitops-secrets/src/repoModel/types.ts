@@ -110,7 +110,8 @@ export interface Unresolved {
     | 'substitution'
     | 'other-source'
     | 'unreadable'
-    | 'not-kubernetes';
+    | 'not-kubernetes'
+    | 'patches';
   /** File or object that refers to it. */
   where: string;
   message: string;
