@@ -202,10 +202,17 @@ async function corpusFiles(repo: CorpusRepo, bootstrapped = true) {
 
 const store = AWS_STORE;
 
-/** Whether `kubectl kustomize dir` builds (the error when not). */
+/**
+ * Whether `kubectl kustomize dir` builds (the error when not), as Flux's kustomize-controller builds it: files outside
+ * the folder may be loaded (e.g. `resources: [../namespaces.yaml]`), which kustomize's default restrictor refuses.
+ */
 async function builds(dir: string): Promise<true | string> {
   try {
-    await run('kubectl', ['kustomize', dir], { maxBuffer: 1 << 26 });
+    await run(
+      'kubectl',
+      ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', dir],
+      { maxBuffer: 1 << 26 },
+    );
     return true;
   } catch (error: any) {
     return String(error.stderr ?? error.message).split('\n')[0];
