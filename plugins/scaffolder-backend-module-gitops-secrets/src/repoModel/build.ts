@@ -608,18 +608,17 @@ export async function buildClusterModel(
     }
     const { text: substituted, missing } = substitute(text, ctx.vars);
     if (missing.length) {
+      let from = 'nowhere the repository shows';
+      if (ctx.substituteFrom)
+        from = 'postBuild.substituteFrom (outside the repository)';
+      else if (ctx.patchedBy)
+        from = `the spec.patches of Kustomization ${ctx.patchedBy} (not applied) or ${from}`;
       note({
         kind: 'substitution',
         where: path,
         message: `variables ${missing
           .map(v => `\${${v}}`)
-          .join(', ')} come from ${
-          ctx.substituteFrom
-            ? 'postBuild.substituteFrom (outside the repository)'
-            : ctx.patchedBy
-            ? `the spec.patches of Kustomization ${ctx.patchedBy} (not applied) or nowhere the repository shows`
-            : 'nowhere the repository shows'
-        } of ${ctx.appliedBy}`,
+          .join(', ')} come from ${from} of ${ctx.appliedBy}`,
       });
     }
     for (const o of parseObjects(substituted)) record(o, path, ctx, namespace);
