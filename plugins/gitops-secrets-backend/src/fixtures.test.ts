@@ -220,12 +220,22 @@ describe('status of the fixture clusters through the HTTP API', () => {
       category: 'build-missing-file',
       objects: [{ kind: 'Kustomization', name: 'apps' }],
     });
+    // The fixes the card shows (packages/e2e-tests/tests/failure-families.spec.ts asserts them in Chromium).
+    expect(byCode.get('KUSTOMIZATION_FAILED')!.fix).toMatch(
+      /storefront-worker\.yaml.*flux reconcile kustomization apps -n flux-system --with-source/,
+    );
+    expect(byCode.get('ESO_CONVERSION_FAILED')!.fix).toMatch(
+      /same ESO release.*Do not change apiVersions/,
+    );
+    expect(byCode.get('STORE_UNVERIFIED')!.fix).toContain('untested');
     const hr = byCode.get('HELMRELEASE_FAILED')!;
     expect(hr).toMatchObject({
       category: 'helm-retries-exhausted',
       objects: [{ kind: 'HelmRelease', name: 'podinfo' }],
     });
-    expect(hr.fix).toContain('--reset');
+    expect(hr.fix).toMatch(
+      /flux reconcile helmrelease podinfo -n flux-system --reset.*spec\.upgrade\.remediation\.retries/,
+    );
     expect(hr.blocks!.map(b => `${b.kind}/${b.name}`)).toEqual([
       'Kustomization/podinfo',
     ]);
