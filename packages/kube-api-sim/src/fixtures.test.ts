@@ -22,6 +22,7 @@ const CLUSTERS = [
   'leaf-pending',
   'leaf-prod',
   'leaf-staging',
+  'leaf-uat',
   'management',
   'no-eso',
 ];
@@ -184,6 +185,7 @@ const FLUX_REASONS = new Set([
   'UpgradeSucceeded',
   'UpgradeFailed',
   'RetryAfterInterval',
+  'RetriesExceeded',
 ]);
 const ESO_REASONS: Record<string, string[]> = {
   ExternalSecret: [
@@ -209,7 +211,7 @@ const ESO_REASONS: Record<string, string[]> = {
 };
 
 describe('fixture folders', () => {
-  it('are exactly the eight documented clusters, each with a cluster.yaml', () => {
+  it('are exactly the nine documented clusters, each with a cluster.yaml', () => {
     const dirs = fs
       .readdirSync(FIXTURES, { withFileTypes: true })
       .filter(e => e.isDirectory())
@@ -1106,6 +1108,77 @@ describe('scenario leaf-staging (failing HelmRelease chain, AWS permission error
         (o as Obj).involvedObject.name === 'db-credentials',
     ) as Obj;
     expect(ev.involvedObject.uid).toBe(es.metadata.uid);
+  });
+});
+
+describe('scenario leaf-uat (build failure, exhausted HelmRelease, unverified store, conversion webhook)', () => {
+  const f = fixtures.get('leaf-uat')!;
+  const ready = (kind: string, name: string, ns?: string) =>
+    condition(get(f, kind, name, ns), 'Ready');
+
+  it('fails Kustomization apps on a missing file while its source is Ready', () => {
+    expect(ready('GitRepository', 'flux-system', 'flux-system')?.status).toBe(
+      'True',
+    );
+    const apps = get(f, 'Kustomization', 'apps', 'flux-system');
+    expect(condition(apps, 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'BuildFailed',
+    });
+    expect(condition(apps, 'Ready')!.message).toMatch(
+      /storefront-worker\.yaml: no such file or directory/,
+    );
+    expect(apps.status.lastAppliedRevision).not.toBe(
+      apps.status.lastAttemptedRevision,
+    );
+  });
+
+  it('has HelmRelease podinfo out of upgrade retries while its chart and repository are Ready', () => {
+    expect(ready('HelmRepository', 'podinfo', 'flux-system')?.status).toBe(
+      'True',
+    );
+    expect(
+      ready('HelmChart', 'flux-system-podinfo', 'flux-system')?.status,
+    ).toBe('True');
+    const hr = get(f, 'HelmRelease', 'podinfo', 'flux-system');
+    expect(condition(hr, 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'UpgradeFailed',
+      message: 'upgrade retries exhausted',
+    });
+    expect(condition(hr, 'Stalled')).toMatchObject({
+      status: 'True',
+      reason: 'RetriesExceeded',
+    });
+    expect(ready('Kustomization', 'podinfo', 'flux-system')?.message).toContain(
+      'HelmRelease/flux-system/podinfo',
+    );
+  });
+
+  it('has a ClusterSecretStore Ready with reason ValidationUnknown that no ExternalSecret uses', () => {
+    expect(ready('ClusterSecretStore', 'cluster-kubernetes')).toMatchObject({
+      status: 'True',
+      reason: 'ValidationUnknown',
+    });
+    expect(
+      ofKind(f, 'ExternalSecret').filter(
+        es => es.spec.secretStoreRef.name === 'cluster-kubernetes',
+      ),
+    ).toEqual([]);
+  });
+
+  it("fails team-secrets on ESO's conversion webhook while the ESO chain is Ready and CRDs and chart are one release", () => {
+    for (const name of [
+      'external-secrets-crds',
+      'external-secrets-operator',
+      'external-secrets-crs',
+    ])
+      expect(ready('Kustomization', name, 'flux-system')?.status).toBe('True');
+    expect(
+      ready('Kustomization', 'team-secrets', 'flux-system')?.message,
+    ).toMatch(
+      /conversion webhook for external-secrets\.io\/v1, Kind=ExternalSecret failed: .*context deadline exceeded/,
+    );
   });
 });
 

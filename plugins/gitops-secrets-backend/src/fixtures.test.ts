@@ -50,6 +50,15 @@ const EXPECTED: Record<string, { health: string; findings: string[] }> = {
     health: 'Degraded',
     findings: ['error SOURCE_FAILED', 'error SECRET_SYNC_ERROR'],
   },
+  'leaf-uat': {
+    health: 'Degraded',
+    findings: [
+      'error ESO_CONVERSION_FAILED',
+      'error KUSTOMIZATION_FAILED',
+      'error HELMRELEASE_FAILED',
+      'warning STORE_UNVERIFIED',
+    ],
+  },
   // A Flux-only cluster: no ESO_NOT_INSTALLED noise.
   'no-eso': { health: 'Healthy', findings: [] },
 };
@@ -201,6 +210,50 @@ describe('status of the fixture clusters through the HTTP API', () => {
     // Only failing ESO and Flux objects are asked about, never with a watch.
     expect(events.every(k => k.startsWith('list '))).toBe(true);
     expect(events.length).toBeGreaterThan(0);
+  });
+
+  it('names one root cause per family on leaf-uat: build failure, exhausted HelmRelease, conversion webhook, unverified store', () => {
+    const byCode = new Map(
+      statuses.get('leaf-uat')!.findings.map(f => [f.code, f]),
+    );
+    expect(byCode.get('KUSTOMIZATION_FAILED')).toMatchObject({
+      category: 'build-missing-file',
+      objects: [{ kind: 'Kustomization', name: 'apps' }],
+    });
+    // The fixes the card shows (packages/e2e-tests/tests/failure-families.spec.ts asserts them in Chromium).
+    expect(byCode.get('KUSTOMIZATION_FAILED')!.fix).toMatch(
+      /storefront-worker\.yaml.*flux reconcile kustomization apps -n flux-system --with-source/,
+    );
+    expect(byCode.get('ESO_CONVERSION_FAILED')!.fix).toMatch(
+      /same ESO release.*Do not change apiVersions/,
+    );
+    expect(byCode.get('STORE_UNVERIFIED')!.fix).toContain('untested');
+    const hr = byCode.get('HELMRELEASE_FAILED')!;
+    expect(hr).toMatchObject({
+      category: 'helm-retries-exhausted',
+      objects: [{ kind: 'HelmRelease', name: 'podinfo' }],
+    });
+    expect(hr.fix).toMatch(
+      /flux reconcile helmrelease podinfo -n flux-system --reset.*spec\.upgrade\.remediation\.retries/,
+    );
+    expect(hr.blocks!.map(b => `${b.kind}/${b.name}`)).toEqual([
+      'Kustomization/podinfo',
+    ]);
+    // Its chart source is healthy: no SOURCE_FAILED beside it.
+    expect(byCode.has('SOURCE_FAILED')).toBe(false);
+    expect(byCode.get('ESO_CONVERSION_FAILED')).toMatchObject({
+      category: 'version-skew',
+    });
+    expect(byCode.get('ESO_CONVERSION_FAILED')!.objects[0]).toMatchObject({
+      kind: 'Kustomization',
+      name: 'team-secrets',
+    });
+    // A conversion failure is not a removed API, although it names an apiVersion.
+    expect(byCode.has('REMOVED_API_VERSION')).toBe(false);
+    expect(byCode.get('STORE_UNVERIFIED')).toMatchObject({
+      severity: 'warning',
+      objects: [{ kind: 'ClusterSecretStore', name: 'cluster-kubernetes' }],
+    });
   });
 
   it('lists every cluster in short form', async () => {

@@ -16,6 +16,7 @@ export const FIXTURE_CLUSTERS = [
   'leaf-dev',
   'leaf-prod',
   'leaf-staging',
+  'leaf-uat',
   'crd-race',
   'invalid-store',
   'leaf-pending',
