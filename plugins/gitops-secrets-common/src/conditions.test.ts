@@ -20,6 +20,7 @@ import {
 import type { ObjectHealth } from './conditions';
 import { fluxActivity } from './conditions';
 import type { Health } from './model';
+import type { SlimObject } from './slim';
 import {
   cond,
   capiCluster,
@@ -160,6 +161,35 @@ describe('fluxHealth', () => {
       lastAppliedRevision: 'main@sha1:abc',
       text: 'failing since 2026-08-20T11:00:00Z, retrying every 1m; last applied main@sha1:abc',
     });
+  });
+
+  it('a HelmRelease v2 (no lastAppliedRevision) names the release still deployed after a failed upgrade', () => {
+    const hr = (history: Array<Record<string, string>>): SlimObject => ({
+      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      kind: 'HelmRelease',
+      metadata: { name: 'podinfo', namespace: 'flux-system' },
+      spec: { interval: '10m' },
+      status: {
+        conditions: [
+          cond('Ready', 'False', 'UpgradeFailed', 'upgrade retries exhausted'),
+        ],
+        history,
+      },
+    });
+    const failedUpgrade = hr([
+      { chartName: 'podinfo', chartVersion: '6.5.1', status: 'failed' },
+      { chartName: 'podinfo', chartVersion: '6.5.0', status: 'deployed' },
+    ]);
+    expect(fluxActivity(failedUpgrade).lastAppliedRevision).toBe(
+      'podinfo@6.5.0',
+    );
+    expect(fluxActivity(failedUpgrade).text).toMatch(
+      /; last applied podinfo@6\.5\.0$/,
+    );
+    const failedInstall = hr([
+      { chartName: 'podinfo', chartVersion: '6.5.1', status: 'failed' },
+    ]);
+    expect(fluxActivity(failedInstall).text).toMatch(/; never applied$/);
   });
 
   it('a Ready object is not failing and has no activity text', () => {

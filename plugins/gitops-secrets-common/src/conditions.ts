@@ -222,6 +222,16 @@ export interface FluxActivity {
 }
 
 /** Failing, retrying and last-success facts of a Flux object. @public */
+/**
+ * HelmRelease v2 has no lastAppliedRevision: what runs is the newest `deployed`
+ * release in its history (after a failed upgrade, the one before it).
+ */
+function helmReleaseDeployed(status: SlimObject['status']): string | undefined {
+  const h = status?.history?.find(e => e.status === 'deployed');
+  if (!h?.chartVersion) return undefined;
+  return h.chartName ? `${h.chartName}@${h.chartVersion}` : h.chartVersion;
+}
+
 export function fluxActivity(obj: Maybe<SlimObject>): FluxActivity {
   const health = fluxHealth(obj);
   const ready = getCondition(obj, ConditionType.Ready);
@@ -230,7 +240,8 @@ export function fluxActivity(obj: Maybe<SlimObject>): FluxActivity {
   const out: FluxActivity = { failing, stalled };
   const retry = obj?.spec?.retryInterval ?? obj?.spec?.interval;
   if (retry) out.retryInterval = retry;
-  const applied = obj?.status?.lastAppliedRevision;
+  const applied =
+    obj?.status?.lastAppliedRevision ?? helmReleaseDeployed(obj?.status);
   if (applied) out.lastAppliedRevision = applied;
   if (failing && ready?.lastTransitionTime)
     out.failingSince = ready.lastTransitionTime;
@@ -242,9 +253,7 @@ export function fluxActivity(obj: Maybe<SlimObject>): FluxActivity {
     if (stalled) parts.push('stalled: not retried until the spec changes');
     else if (isReconciling(obj) || out.retryInterval)
       parts.push(
-        out.retryInterval
-          ? `retrying every ${out.retryInterval}`
-          : 'retrying',
+        out.retryInterval ? `retrying every ${out.retryInterval}` : 'retrying',
       );
     out.text = `${parts.join(', ')}${
       applied ? `; last applied ${applied}` : '; never applied'

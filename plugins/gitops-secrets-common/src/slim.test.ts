@@ -183,6 +183,26 @@ describe('slimObject', () => {
     expect(JSON.stringify(hr)).not.toContain('shh');
   });
 
+  it('after a failed upgrade keeps the failed entry and the release still deployed, nothing between', () => {
+    const hr = slimObject({
+      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      kind: 'HelmRelease',
+      metadata: { name: 'podinfo', namespace: 'flux-system' },
+      status: {
+        history: [
+          { chartName: 'podinfo', chartVersion: '6.5.1', status: 'failed' },
+          { chartName: 'podinfo', chartVersion: '6.5.1', status: 'failed' },
+          { chartName: 'podinfo', chartVersion: '6.5.0', status: 'deployed' },
+          { chartName: 'podinfo', chartVersion: '6.4.0', status: 'superseded' },
+        ],
+      },
+    });
+    expect(hr.status?.history).toEqual([
+      { chartName: 'podinfo', chartVersion: '6.5.1', status: 'failed' },
+      { chartName: 'podinfo', chartVersion: '6.5.0', status: 'deployed' },
+    ]);
+  });
+
   it('keeps a CRD version list but not its schemas', () => {
     const crd = slimObject({
       apiVersion: 'apiextensions.k8s.io/v1',

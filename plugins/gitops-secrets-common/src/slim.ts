@@ -342,7 +342,7 @@ export interface SlimStatus {
     infrastructureProvisioned?: boolean;
     controlPlaneInitialized?: boolean;
   };
-  /** HelmRelease: only the latest entry. */
+  /** HelmRelease: the latest entry, and the newest `deployed` one when that is older (what runs after a failed upgrade). */
   history?: Array<{
     chartName?: string;
     chartVersion?: string;
@@ -679,7 +679,12 @@ function slimSpec(kind: string, v: unknown): SlimSpec | undefined {
 function slimStatus(v: unknown): SlimStatus | undefined {
   const s = rec(v);
   if (!s) return undefined;
-  const latest = rec(arr(s.history)?.[0]);
+  const history = arr(s.history);
+  const latest = rec(history?.[0]);
+  const deployed =
+    latest && str(latest.status) !== 'deployed'
+      ? history!.map(rec).find(h => str(h?.status) === 'deployed')
+      : undefined;
   const init = rec(s.initialization);
   return compact<SlimStatus>({
     conditions: slimConditions(s.conditions),
@@ -707,14 +712,15 @@ function slimStatus(v: unknown): SlimStatus | undefined {
         }) ?? {}
       : undefined,
     history: latest
-      ? [
-          compact({
-            chartName: str(latest.chartName),
-            chartVersion: str(latest.chartVersion),
-            appVersion: str(latest.appVersion),
-            status: str(latest.status),
-          }) ?? {},
-        ]
+      ? [latest, ...(deployed ? [deployed] : [])].map(
+          h =>
+            compact({
+              chartName: str(h.chartName),
+              chartVersion: str(h.chartVersion),
+              appVersion: str(h.appVersion),
+              status: str(h.status),
+            }) ?? {},
+        )
       : undefined,
     provisionedNamespaces: strArr(s.provisionedNamespaces),
     failedNamespaces: arr(s.failedNamespaces)
