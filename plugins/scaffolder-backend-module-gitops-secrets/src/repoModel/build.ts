@@ -67,6 +67,22 @@ const SOURCE_KINDS = new Set([
 ]);
 
 /**
+ * Kinds whose fields the model reads (what applies what, sources, ESO): a kustomize patch on one of them changes
+ * what the model would find. Patches on other kinds (the controllers' Deployments in flux-system) do not.
+ */
+const MODELLED_KINDS = new Set([
+  ...SOURCE_KINDS,
+  'Kustomization',
+  'HelmRelease',
+  'FluxInstance',
+  'ExternalSecret',
+  'SecretStore',
+  'ClusterSecretStore',
+  'ClusterExternalSecret',
+  'Namespace',
+]);
+
+/**
  * The version ESO serves for each kind of external-secrets.io (ESO 2.9's CRDs): v1alpha1 and v1beta1 of the
  * stores and ExternalSecrets are no longer served, while PushSecrets are still v1alpha1.
  */
@@ -655,16 +671,44 @@ export async function buildClusterModel(
           ]),
           kfile,
         );
+        const patchedKinds = new Set<string>();
+        const kindsOf = (yamlText: string | undefined) => {
+          for (const o of yamlText ? parseObjects(yamlText) : [])
+            if (typeof o.kind === 'string') patchedKinds.add(o.kind);
+        };
         for (const patch of [
           ...(Array.isArray(doc.patches) ? doc.patches : []),
           ...(Array.isArray(doc.patchesJson6902) ? doc.patchesJson6902 : []),
         ]) {
-          if (typeof patch?.path === 'string') {
-            const p = normalisePath(posix.join(dir, patch.path));
-            const pt = read(p);
-            if (pt) scanFlags(pt, p);
-          }
+          const pt =
+            typeof patch?.path === 'string'
+              ? read(normalisePath(posix.join(dir, patch.path)))
+              : undefined;
+          if (pt) scanFlags(pt, normalisePath(posix.join(dir, patch.path)));
+          if (typeof patch?.target?.kind === 'string')
+            patchedKinds.add(patch.target.kind);
+          else if (patch?.target === undefined)
+            kindsOf(typeof patch?.patch === 'string' ? patch.patch : pt);
         }
+        for (const e of Array.isArray(doc.patchesStrategicMerge)
+          ? doc.patchesStrategicMerge
+          : [])
+          if (typeof e === 'string')
+            kindsOf(
+              e.includes('\n') ? e : read(normalisePath(posix.join(dir, e))),
+            );
+        const modelled = [...patchedKinds].filter(k => MODELLED_KINDS.has(k));
+        if (modelled.length)
+          // kustomize patches are not applied by the model: say so where they touch what it reads.
+          note({
+            kind: 'patches',
+            where: kfile,
+            message: `kustomize patches on ${modelled
+              .sort()
+              .join(
+                ', ',
+              )} change the objects built here; they are read as written`,
+          });
       }
       if (typeof doc.namespace === 'string')
         kustomizeNamespaces[dir] = doc.namespace;

@@ -355,6 +355,59 @@ describe('the repository model on real repositories', () => {
     },
   );
 
+  it('names kustomize patches on kinds it reads, not those on the controllers (synthetic)', async () => {
+    const files: Record<string, string> = {
+      'clusters/c/kustomization.yaml': [
+        'resources: [flux-system, apps.yaml, infra]',
+        'patches:',
+        '  - target: { kind: Kustomization, name: apps }',
+        '    patch: |-',
+        '      - op: add',
+        '        path: /spec/dependsOn',
+        '        value: [{ name: infra }]',
+        '  - target: { kind: Deployment, name: kustomize-controller }',
+        '    patch: |-',
+        '      - op: add',
+        '        path: /spec/template/spec/containers/0/args/-',
+        '        value: --no-remote-bases=true',
+      ].join('\n'),
+      'clusters/c/flux-system/gotk-sync.yaml': [
+        'apiVersion: source.toolkit.fluxcd.io/v1',
+        'kind: GitRepository',
+        'metadata: { name: flux-system, namespace: flux-system }',
+        'spec: { url: https://example.com/fleet.git, ref: { branch: main }, interval: 1m }',
+        '---',
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+        'kind: Kustomization',
+        'metadata: { name: flux-system, namespace: flux-system }',
+        'spec: { path: ./clusters/c, sourceRef: { kind: GitRepository, name: flux-system }, interval: 10m, prune: true }',
+      ].join('\n'),
+      'clusters/c/apps.yaml': [
+        'apiVersion: kustomize.toolkit.fluxcd.io/v1',
+        'kind: Kustomization',
+        'metadata: { name: apps, namespace: flux-system }',
+        'spec: { path: ./apps, sourceRef: { kind: GitRepository, name: flux-system }, interval: 10m, prune: true }',
+      ].join('\n'),
+      'clusters/c/infra/kustomization.yaml': [
+        'resources: [release.yaml]',
+        'patchesStrategicMerge: [values.yaml]',
+      ].join('\n'),
+      'clusters/c/infra/release.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: x, namespace: default }',
+      'clusters/c/infra/values.yaml':
+        'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: { name: r, namespace: default }\nspec: { values: { a: 1 } }',
+    };
+    const model = await buildClusterModel(readerFromFiles(files), 'clusters/c');
+    expect(
+      model.unresolved
+        .filter(u => u.kind === 'patches')
+        .map(u => `${u.where}: ${u.message}`),
+    ).toEqual([
+      'clusters/c/kustomization.yaml: kustomize patches on Kustomization change the objects built here; they are read as written',
+      'clusters/c/infra/kustomization.yaml: kustomize patches on HelmRelease change the objects built here; they are read as written',
+    ]);
+  });
+
   it('names the Flux spec.patches it does not apply, and the variables they may set (pumba98-flux2-gitops)', async () => {
     // Its `apps` Kustomization patches every child Kustomization with postBuild.substituteFrom: the children's
     // variables are not "from nowhere", and the model must not say so.
@@ -369,6 +422,9 @@ describe('the repository model on real repositories', () => {
         .map(u => `${u.where}: ${u.message}`),
     ).toEqual([
       'Kustomization flux-system/apps (base/fallback/apps.yaml): spec.patches (1, on Kustomization) change the objects it applies; they are read as written',
+      // kustomize patches: this one replaces bind9-app's dependsOn for the cluster.
+      'cluster-apps/fallback/kustomization.yaml: kustomize patches on Kustomization change the objects built here; they are read as written',
+      'apps/system-upgrade-controller/kustomization.yaml: kustomize patches on Namespace change the objects built here; they are read as written',
     ]);
     const substitution = model.unresolved.filter(
       u => u.kind === 'substitution',
