@@ -107,3 +107,37 @@ export function externalSecret(name: string, ready: 'True' | 'False') {
     },
   };
 }
+
+/** A store as ESO reports it: validated (`True`) or not (`False`, with `failure` as its message). */
+export function secretStore(
+  kind: 'ClusterSecretStore' | 'SecretStore',
+  name: string,
+  ready: 'True' | 'False',
+  opts: { namespace?: string; failure?: string } = {},
+) {
+  return {
+    apiVersion: 'external-secrets.io/v1',
+    kind,
+    metadata: {
+      name,
+      ...(opts.namespace ? { namespace: opts.namespace } : {}),
+    },
+    spec: {
+      provider: { aws: { service: 'SecretsManager', region: 'eu-west-1' } },
+    },
+    status: {
+      conditions: [
+        {
+          type: 'Ready',
+          status: ready,
+          reason: ready === 'True' ? 'Valid' : 'InvalidProviderConfig',
+          message:
+            ready === 'True'
+              ? 'store validated'
+              : opts.failure ?? 'unable to validate store',
+          lastTransitionTime: new Date().toISOString(),
+        },
+      ],
+    },
+  };
+}

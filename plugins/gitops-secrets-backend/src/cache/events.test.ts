@@ -14,7 +14,11 @@ import {
 } from '@golden-gitops/plugin-gitops-secrets-common';
 import request from 'supertest';
 import { startGitopsBackend } from '../__testUtils__/backend';
-import { clusterConfig, externalSecret } from '../__testUtils__/sim';
+import {
+  clusterConfig,
+  externalSecret,
+  secretStore,
+} from '../__testUtils__/sim';
 import { readSettings } from '../config/clusters';
 import { KubeConfigClient } from '../kube/KubeClient';
 import { FailingObjectEvents, failingObjects } from './events';
@@ -24,26 +28,7 @@ jest.setTimeout(60_000);
 const TTL = 10_000;
 
 function clusterSecretStore(ready: 'True' | 'False'): KubeObject {
-  return {
-    apiVersion: 'external-secrets.io/v1',
-    kind: 'ClusterSecretStore',
-    metadata: { name: 'aws' },
-    spec: {
-      provider: { aws: { service: 'SecretsManager', region: 'eu-west-1' } },
-    },
-    status: {
-      conditions: [
-        {
-          type: 'Ready',
-          status: ready,
-          reason: ready === 'True' ? 'Valid' : 'InvalidProviderConfig',
-          message:
-            ready === 'True' ? 'store validated' : 'unable to validate store',
-          lastTransitionTime: new Date().toISOString(),
-        },
-      ],
-    },
-  };
+  return secretStore('ClusterSecretStore', 'aws', ready);
 }
 
 function event(

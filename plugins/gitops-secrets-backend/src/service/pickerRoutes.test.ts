@@ -8,7 +8,7 @@ import { startFleet } from '@golden-gitops/kube-api-sim';
 import express from 'express';
 import request from 'supertest';
 import { clusterResource } from '../__testUtils__/entities';
-import { clusterConfig, eventually } from '../__testUtils__/sim';
+import { clusterConfig, eventually, secretStore } from '../__testUtils__/sim';
 import { Fleet } from '../cache/Fleet';
 import { readSettings } from '../config/clusters';
 import type { PickerCluster, PickerStore } from './pickerRoutes';
@@ -18,33 +18,16 @@ import { StatusService } from './StatusService';
 jest.setTimeout(60_000);
 
 // Synthetic stores: one Ready ClusterSecretStore, a not-ready SecretStore in apps, one in another namespace.
-function store(
+const store = (
   kind: 'ClusterSecretStore' | 'SecretStore',
   name: string,
   ready: 'True' | 'False',
   namespace?: string,
-) {
-  return {
-    apiVersion: 'external-secrets.io/v1',
-    kind,
-    metadata: { name, ...(namespace ? { namespace } : {}) },
-    spec: {
-      provider: { aws: { service: 'SecretsManager', region: 'eu-west-1' } },
-    },
-    status: {
-      conditions: [
-        {
-          type: 'Ready',
-          status: ready,
-          reason: ready === 'True' ? 'Valid' : 'InvalidProviderConfig',
-          message:
-            ready === 'True' ? 'store validated' : 'could not assume role',
-          lastTransitionTime: new Date().toISOString(),
-        },
-      ],
-    },
-  };
-}
+) =>
+  secretStore(kind, name, ready, {
+    namespace,
+    failure: 'could not assume role',
+  });
 
 const withPath = (e: Entity, path: string): Entity => ({
   ...e,
