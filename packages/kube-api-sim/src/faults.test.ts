@@ -226,6 +226,8 @@ describe('counters', () => {
       total: 0,
       byVerb: {},
       byPath: {},
+      bytes: 0,
+      bytesByPath: {},
       openWatches: 0,
     });
     expect(cluster.counters().total).toBe(0);

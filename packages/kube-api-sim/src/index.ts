@@ -18,6 +18,8 @@ export {
 } from './fixtures';
 export type { FixtureClusterFile } from './fixtures';
 export { SERVER_VERSION } from './server';
+export { syntheticCrds } from './syntheticCrds';
+export type { SyntheticCrdOptions } from './syntheticCrds';
 export {
   EKS_TOKEN_MAX_AGE_MS,
   signOidcToken,

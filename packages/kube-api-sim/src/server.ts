@@ -18,6 +18,12 @@ import { ApiError, StatusBody, errors } from './status';
 import { verifyEksToken, verifyOidcToken } from './tokenAuth';
 import { ClusterState, EventType, Stored, clone, parseRv } from './store';
 import { IncludeObject, table, tableRow, wantsTable } from './table';
+import {
+  checkMetadataForm,
+  partialMetadataJson,
+  partialMetadataListHead,
+  wantsMetadata,
+} from './metadata';
 import type {
   EksAuthOptions,
   FaultConfig,
@@ -150,6 +156,8 @@ export class SimServer implements SimCluster {
     total: 0,
     byVerb: {},
     byPath: {},
+    bytes: 0,
+    bytesByPath: {},
   };
   private readonly server: https.Server;
   private readonly sockets = new Set<Socket>();
@@ -295,7 +303,13 @@ export class SimServer implements SimCluster {
   }
 
   resetCounters(): void {
-    this.counterData = { total: 0, byVerb: {}, byPath: {} };
+    this.counterData = {
+      total: 0,
+      byVerb: {},
+      byPath: {},
+      bytes: 0,
+      bytesByPath: {},
+    };
   }
 
   addToken(token: string, grant: TokenGrant): void {
@@ -328,6 +342,28 @@ export class SimServer implements SimCluster {
     c.byVerb[verb] = (c.byVerb[verb] ?? 0) + 1;
     const key = `${verb} ${path}`;
     c.byPath[key] = (c.byPath[key] ?? 0) + 1;
+  }
+
+  /** Body bytes written for a request, counted as they go (a watch's grow while it stays open). */
+  private countBytes(res: ServerResponse, key: string): void {
+    const add = (chunk: unknown) => {
+      if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) return;
+      const n =
+        typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+      const c = this.counterData;
+      c.bytes += n;
+      c.bytesByPath[key] = (c.bytesByPath[key] ?? 0) + n;
+    };
+    const write = res.write.bind(res) as (...a: unknown[]) => boolean;
+    const end = res.end.bind(res) as (...a: unknown[]) => ServerResponse;
+    res.write = ((chunk: unknown, ...rest: unknown[]) => {
+      add(chunk);
+      return write(chunk, ...rest);
+    }) as ServerResponse['write'];
+    res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+      add(chunk);
+      return end(chunk, ...rest);
+    }) as ServerResponse['end'];
   }
 
   private authenticate(req: IncomingMessage): TokenGrant | undefined {
@@ -387,6 +423,7 @@ export class SimServer implements SimCluster {
       else if (routeError) verb = counterVerb(method, { name: 'unknown' }, url);
     }
     this.count(verb, path);
+    this.countBytes(res, `${verb} ${path}`);
 
     if (this.faultConfig.latencyMs) await sleep(this.faultConfig.latencyMs);
     if (this.faultConfig.blackhole) return;
@@ -563,6 +600,7 @@ export class SimServer implements SimCluster {
     const dryRun = q.getAll('dryRun').includes('All');
     const fieldManager = q.get('fieldManager') ?? undefined;
     const accept = req.headers.accept;
+    const asMetadata = wantsMetadata(accept);
     const send = (code: number, body: Stored | KubeObject | StatusBody) => {
       if ('rv' in body && 'json' in body && 'key' in body) {
         json(res, code, this.state.json(body as Stored, t));
@@ -575,8 +613,24 @@ export class SimServer implements SimCluster {
       if (method === 'GET') {
         const watching = isWatch(q);
         this.authorize(grant, watching ? 'watch' : 'list', route);
-        if (watching) return this.watch(req, res, route, q, wantsTable(accept));
-        return this.listResponse(res, route, q, wantsTable(accept));
+        // A watch sends one object per event: it takes the single-object form.
+        if (asMetadata) checkMetadataForm(asMetadata.form, !watching);
+        if (watching)
+          return this.watch(
+            req,
+            res,
+            route,
+            q,
+            wantsTable(accept),
+            asMetadata?.version,
+          );
+        return this.listResponse(
+          res,
+          route,
+          q,
+          wantsTable(accept),
+          asMetadata?.version,
+        );
       }
       if (method === 'POST') {
         if (t.namespaced && namespace === undefined)
@@ -622,6 +676,10 @@ export class SimServer implements SimCluster {
         this.authorize(grant, 'get', route);
         const s = this.state.get(t, namespace, name);
         if (!s) throw errors.notFound(gr(t), name);
+        if (asMetadata) {
+          checkMetadataForm(asMetadata.form, false);
+          return json(res, 200, partialMetadataJson(s, asMetadata.version));
+        }
         if (wantsTable(accept)) {
           const obj = this.state.objectAt(s, t);
           return json(
@@ -683,6 +741,8 @@ export class SimServer implements SimCluster {
     route: ResourceRoute,
     q: URLSearchParams,
     asTable: boolean,
+    /** meta.k8s.io version of a PartialObjectMetadataList answer. */
+    metadataVersion?: string,
   ): void {
     const { t, namespace } = route;
     const matches = combine(
@@ -729,6 +789,17 @@ export class SimServer implements SimCluster {
       json(res, 200, JSON.stringify(table(t, rows, metadata)));
       return;
     }
+    if (metadataVersion) {
+      const partial = items.map(s => partialMetadataJson(s, metadataVersion));
+      json(
+        res,
+        200,
+        `${partialMetadataListHead(metadata, metadataVersion)}${partial.join(
+          ',',
+        )}]}`,
+      );
+      return;
+    }
     const head = `{"kind":${JSON.stringify(
       t.listKind,
     )},"apiVersion":${JSON.stringify(
@@ -747,6 +818,8 @@ export class SimServer implements SimCluster {
     route: ResourceRoute,
     q: URLSearchParams,
     asTable: boolean,
+    /** meta.k8s.io version of PartialObjectMetadata events. */
+    metadataVersion?: string,
   ): void {
     const { t, namespace } = route;
     const matches = combine(
@@ -777,6 +850,8 @@ export class SimServer implements SimCluster {
         res.write(`{"type":"${type}","object":${objectJson}}\n`);
     };
     const event = (type: EventType, s: Stored) => {
+      if (metadataVersion)
+        return line(type, partialMetadataJson(s, metadataVersion));
       if (!asTable) return line(type, this.state.json(s, t));
       const obj = this.state.objectAt(s, t);
       const tbl = table(t, [tableRow(obj, t, this.state.now(), include)], {
@@ -788,8 +863,8 @@ export class SimServer implements SimCluster {
       line(
         'BOOKMARK',
         JSON.stringify({
-          kind: t.kind,
-          apiVersion: gv,
+          kind: metadataVersion ? 'PartialObjectMetadata' : t.kind,
+          apiVersion: metadataVersion ? `meta.k8s.io/${metadataVersion}` : gv,
           metadata: {
             resourceVersion: String(this.state.currentRv()),
             creationTimestamp: null,

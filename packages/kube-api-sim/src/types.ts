@@ -101,6 +101,10 @@ export interface SimCounters {
   byVerb: Record<string, number>;
   /** Key `${verb} ${path without query}`. */
   byPath: Record<string, number>;
+  /** Response body bytes sent (before TLS and HTTP framing), all requests. */
+  bytes: number;
+  /** Response body bytes per `${verb} ${path without query}`; a watch's count grows while it is open. */
+  bytesByPath: Record<string, number>;
   /** Watches open right now (not a counter: it goes down when a watch ends). */
   openWatches: number;
 }
