@@ -283,6 +283,53 @@ describe('KubeConfigClient', () => {
     expect(JSON.stringify(object)).not.toContain('openAPIV3Schema');
   });
 
+  it('sends the Accept header it is given: metadata-only lists, gets and watch events', async () => {
+    const c = client();
+    const accept = (form: string) =>
+      `application/json;as=${form};g=meta.k8s.io;v=v1,application/json`;
+    const items: any[] = [];
+    const rest = (await c.getList(
+      CRD_PATH,
+      {},
+      item => items.push(item),
+      undefined,
+      { accept: accept('PartialObjectMetadataList') },
+    )) as any;
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.every(i => i.kind === 'PartialObjectMetadata')).toBe(true);
+    expect(items.every(i => i.spec === undefined)).toBe(true);
+    const name = items[0].metadata.name;
+    const one = (await c.getJson(`${CRD_PATH}/${name}`, {}, undefined, {
+      accept: accept('PartialObjectMetadata'),
+    })) as any;
+    expect(one).toEqual(items[0]);
+    // Without it, the full object as before.
+    const full = (await c.getJson(`${CRD_PATH}/${name}`)) as any;
+    expect(full.kind).toBe('CustomResourceDefinition');
+
+    const events: WatchEvent[] = [];
+    const abort = new AbortController();
+    await c.watch(
+      CRD_PATH,
+      { resourceVersion: String(rest.metadata.resourceVersion) },
+      e => events.push(e),
+      abort.signal,
+      30_000,
+      { accept: accept('PartialObjectMetadata') },
+    );
+    edge.upsert({
+      ...full,
+      metadata: { ...full.metadata, labels: { touched: 'metadata' } },
+    });
+    await eventually(() => events.length > 0);
+    abort.abort();
+    expect(events[0].object).toMatchObject({
+      kind: 'PartialObjectMetadata',
+      metadata: { name, labels: { touched: 'metadata' } },
+    });
+    expect((events[0].object as any).spec).toBeUndefined();
+  });
+
   it('streams list items, and answers the same as a whole list', async () => {
     const c = client();
     const whole = (await c.getJson(CRD_PATH, { limit: '3' })) as any;

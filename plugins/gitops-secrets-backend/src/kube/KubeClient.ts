@@ -215,6 +215,7 @@ export class KubeConfigClient implements KubeClient {
     query: Query,
     signal: AbortSignal | undefined,
     timer: RequestTimer,
+    accept = 'application/json',
   ): Promise<http.IncomingMessage> {
     const url = new URL(this.server + path);
     for (const [k, v] of Object.entries(query)) {
@@ -241,7 +242,7 @@ export class KubeConfigClient implements KubeClient {
     const reqOpts: https.RequestOptions = {
       method: 'GET',
       agent,
-      headers: { ...opts.headers, Accept: 'application/json' },
+      headers: { ...opts.headers, Accept: accept },
       ...(opts.auth ? { auth: opts.auth } : {}),
     };
     const send = (mayRetry: boolean) =>
@@ -324,11 +325,11 @@ export class KubeConfigClient implements KubeClient {
   private async readBody<T>(
     path: string,
     query: Query,
-    signal: AbortSignal | undefined,
+    { signal, accept }: { signal?: AbortSignal; accept?: string },
     consume: (res: http.IncomingMessage, decoder: StringDecoder) => Promise<T>,
   ): Promise<T> {
     const timer = newTimer();
-    const res = await this.open(path, query, signal, timer);
+    const res = await this.open(path, query, signal, timer, accept);
     try {
       await this.failIfNot200(res, `GET ${path}`);
       return await consume(res, new StringDecoder('utf8'));
@@ -345,7 +346,8 @@ export class KubeConfigClient implements KubeClient {
     signal?: AbortSignal,
     options?: ReadOptions,
   ): Promise<unknown> {
-    return this.readBody(path, query, signal, async (res, decoder) => {
+    const how = { signal, accept: options?.accept };
+    return this.readBody(path, query, how, async (res, decoder) => {
       const parts: string[] = [];
       for await (const chunk of res) parts.push(decoder.write(chunk as Buffer));
       parts.push(decoder.end());
@@ -367,7 +369,8 @@ export class KubeConfigClient implements KubeClient {
     signal?: AbortSignal,
     options?: ReadOptions,
   ): Promise<unknown> {
-    return this.readBody(path, query, signal, async (res, decoder) => {
+    const how = { signal, accept: options?.accept };
+    return this.readBody(path, query, how, async (res, decoder) => {
       const reader = new ListItemReader(onItem, options);
       /** What the reader rejects is the server's fault: malformed, and the rest of the body is not read. */
       const read = <T>(f: () => T): T => {
@@ -406,6 +409,7 @@ export class KubeConfigClient implements KubeClient {
       { ...query, watch: 'true' },
       signal,
       timer,
+      options?.accept,
     );
     try {
       await this.failIfNot200(res, `watch ${path}`);

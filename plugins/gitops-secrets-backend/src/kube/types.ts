@@ -46,6 +46,12 @@ export interface ReadOptions {
    * KB per object, of which we read nothing).
    */
   omitKeys?: ReadonlySet<string>;
+  /**
+   * The Accept header to send (default `application/json`), e.g. a metadata-only form
+   * (`application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json`). Whatever the server
+   * chooses among the offered forms is read as JSON; the caller tells the forms apart by the answer's `kind`.
+   */
+  accept?: string;
 }
 
 /**
