@@ -393,30 +393,35 @@ describe('status of the fixture clusters through the HTTP API', () => {
     expect(findingsOf(s)).toEqual(EXPECTED['invalid-store'].findings);
   });
 
-  it('reads with one list and one watch per served kind, never anything under /secrets', async () => {
+  it('reads with one list and one watch per served kind, gets only the CRDs it needs, never anything under /secrets', async () => {
     const served = Object.values(statuses.get('management')!.servedVersions!);
     expect(served).toHaveLength(WATCHED_KINDS.length);
     const mgmt = fleet.cluster('management');
     await eventually(
       () => mgmt.counters().openWatches === WATCHED_KINDS.length,
     );
-    // One list per kind (CRDs come in pages of 20: their schemas are large).
+    // One list per kind (CRDs as metadata only: one page).
     const lists = Object.entries(mgmt.counters().byPath).filter(([k]) =>
       k.startsWith('list '),
     );
     expect(lists).toHaveLength(WATCHED_KINDS.length);
-    expect(
-      lists
-        .filter(([path]) => !path.includes('customresourcedefinitions'))
-        .map(([, count]) => count),
-    ).toEqual(Array(WATCHED_KINDS.length - 1).fill(1));
+    expect(lists.map(([, count]) => count)).toEqual(
+      Array(WATCHED_KINDS.length).fill(1),
+    );
+    const crdPath = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/';
     for (const c of fleet.clusters) {
       const { byVerb, byPath } = c.counters();
       expect(
         Object.keys(byVerb).filter(
-          v => !['discovery', 'list', 'watch'].includes(v),
+          v => !['discovery', 'list', 'watch', 'get'].includes(v),
         ),
       ).toEqual([]);
+      // Gets are of CRDs by name, each once: those of watched kinds and ESO's.
+      const gets = Object.entries(byPath).filter(([k]) => k.startsWith('get '));
+      for (const [key, count] of gets) {
+        expect(key.startsWith(`get ${crdPath}`)).toBe(true);
+        expect(count).toBe(1);
+      }
       const paths = Object.keys(byPath).map(k => k.split(' ')[1]);
       expect(paths.length).toBeGreaterThan(0);
       expect(paths.filter(p => /\/secrets(\/|$)/.test(p))).toEqual([]);

@@ -20,6 +20,7 @@ import type {
   ReadOptions,
 } from '../kube/KubeClient';
 import { KubeRequestError } from '../kube/KubeClient';
+import { CrdTracker } from './CrdTracker';
 import type { Discovery } from './discovery';
 import { discover } from './discovery';
 import { FailingObjectEvents } from './events';
@@ -54,19 +55,7 @@ const ERROR_PRIORITY: ClusterErrorType[] = [
 const CRD_KIND = WATCHED_KINDS.find(
   k => k.kind === 'CustomResourceDefinition',
 )!;
-const WATCHED_KEYS = new Set(WATCHED_KINDS.map(k => k.key));
 
-/** Page size for CustomResourceDefinitions, whose schemas make them large. */
-const CRD_PAGE_SIZE = 20;
-
-/**
- * Members cut from the JSON text of CRDs before it is parsed: the OpenAPI schemas (hundreds of KB per
- * ESO or Flux CRD, 80% of a CRD list) and managedFields. Parsed, 2 MB of CRDs per cluster left tens
- * of MB of RSS behind (V8 heap growth and native memory); nothing of them is read.
- */
-export const CRD_READ: ReadOptions = {
-  omitKeys: new Set(['openAPIV3Schema', 'managedFields']),
-};
 /** Members cut from the JSON text of other kinds before it is parsed (slimming drops them anyway). */
 export const OBJECT_READ: ReadOptions = {
   omitKeys: new Set(['managedFields']),
@@ -98,23 +87,6 @@ function formatMs(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
 
-/** A served CRD's versions and readiness, to notice when what a cluster serves changes. */
-function crdSignature(raw: any): string {
-  const versions = Array.isArray(raw?.spec?.versions)
-    ? raw.spec.versions
-        .filter((v: any) => v?.served)
-        .map((v: any) => String(v?.name))
-        .sort()
-        .join(',')
-    : '';
-  const established = Array.isArray(raw?.status?.conditions)
-    ? raw.status.conditions.some(
-        (c: any) => c?.type === 'Established' && c?.status === 'True',
-      )
-    : false;
-  return `${versions}|${established}`;
-}
-
 interface CachedSummary {
   generation: number;
   at: number;
@@ -141,9 +113,9 @@ export class ClusterCache {
   private discoveryError?: KubeRequestError;
   private discovering?: Promise<void>;
   private rediscoverRequested = false;
-  private readonly reflectors = new Map<string, KindReflector>();
+  /** Per watched kind: its list+watch (for CRDs, the tracker reading the needed ones by name). */
+  private readonly reflectors = new Map<string, KindReflector | CrdTracker>();
   private readonly pool = new StringPool();
-  private readonly crdSignatures = new Map<string, string>();
   private abort = new AbortController();
   private started = false;
   private waiters: Array<() => void> = [];
@@ -229,7 +201,6 @@ export class ClusterCache {
     this.discovery = undefined;
     this.discoveryError = undefined;
     this.discovering = undefined;
-    this.crdSignatures.clear();
     this.summaries.clear();
     this.fullSummaries.clear();
     this.objectsCache = undefined;
@@ -355,19 +326,16 @@ export class ClusterCache {
     for (const r of this.reflectors.values()) r.start();
   }
 
-  private makeReflector(kind: WatchedKind, version: string): KindReflector {
-    const isCrd = kind === CRD_KIND;
-    let listed: Map<string, string> | undefined;
-    return new KindReflector({
+  private makeReflector(
+    kind: WatchedKind,
+    version: string,
+  ): KindReflector | CrdTracker {
+    const common = {
       client: this.client!,
       kind,
       version,
       listLimit: this.listLimit,
-      // CRDs carry their whole OpenAPI schema (up to megabytes each): list them a few at a time.
-      pageSize: isCrd
-        ? Math.min(this.deps.settings.pageSize, CRD_PAGE_SIZE)
-        : this.deps.settings.pageSize,
-      read: isCrd ? CRD_READ : OBJECT_READ,
+      pageSize: this.deps.settings.pageSize,
       backoffInitialMs: this.deps.settings.backoffInitialMs,
       backoffMaxMs: this.deps.settings.backoffMaxMs,
       watchTimeoutSeconds: this.deps.watchTimeoutSeconds ?? 300,
@@ -377,39 +345,17 @@ export class ClusterCache {
       now: this.deps.now,
       onChange: () => this.changed(),
       onGone: () => this.rediscover(),
-      // The CRD watch tells when a watched kind starts or stops being served (ESO installed after the
-      // fact, a CRD upgraded to a new version): then discovery runs again.
-      onRaw: isCrd
-        ? (type, raw) => {
-            const name = raw?.metadata?.name;
-            if (typeof name !== 'string' || !WATCHED_KEYS.has(name)) return;
-            if (type === 'LISTED') {
-              listed ??= new Map();
-              listed.set(name, crdSignature(raw));
-              return;
-            }
-            const sig = type === 'DELETED' ? undefined : crdSignature(raw);
-            if (this.crdSignatures.get(name) === sig) return;
-            if (sig === undefined) this.crdSignatures.delete(name);
-            else this.crdSignatures.set(name, sig);
-            this.rediscover();
-          }
-        : undefined,
-      onListed: isCrd
-        ? () => {
-            const next = listed ?? new Map<string, string>();
-            listed = undefined;
-            const first = this.crdSignatures.size === 0 && next.size > 0;
-            const same =
-              next.size === this.crdSignatures.size &&
-              [...next].every(([k, v]) => this.crdSignatures.get(k) === v);
-            this.crdSignatures.clear();
-            for (const [k, v] of next) this.crdSignatures.set(k, v);
-            // A relist that shows different CRDs than before: what is served may have changed.
-            if (!same && !first) this.rediscover();
-          }
-        : undefined,
-    });
+    };
+    if (kind === CRD_KIND) {
+      // CRDs by name: a metadata-only watch of all of them, the needed ones read in full. It tells when a
+      // watched kind starts or stops being served (ESO installed after the fact, a CRD upgraded to a new
+      // version): then discovery runs again.
+      return new CrdTracker({
+        ...common,
+        onServedChange: () => this.rediscover(),
+      });
+    }
+    return new KindReflector({ ...common, read: OBJECT_READ });
   }
 
   /** The cluster-level error to report now, if any. `timedOut`: the caller gave up waiting. */

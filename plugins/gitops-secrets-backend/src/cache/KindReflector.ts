@@ -14,9 +14,17 @@ export interface ReflectorOptions {
   kind: WatchedKind;
   /** The served version to read. */
   version: string;
-  pageSize: number;
+  /** Items per list page; a function is asked before each page (what a page costs may show only once read). */
+  pageSize: number | (() => number);
   /** How list pages and watch events are read (members cut before parsing, e.g. CRD schemas). */
   read?: ReadOptions;
+  /** How watch events are read, when not as lists are (a different Accept: one object per event). */
+  watchRead?: ReadOptions;
+  /**
+   * Keep slim objects (default true). False: objects only go to `onRaw`, whose owner keeps what it needs (the
+   * CRD tracker reads names here and fetches the few CRDs it needs in full).
+   */
+  keepObjects?: boolean;
   /**
    * Shared by the kinds of one cluster: each list request (page) waits for a
    * slot. The request's timeout starts when it is sent, not while it waits.
@@ -186,7 +194,7 @@ export class KindReflector {
           signal,
           // Silent past the moment the server should have closed it: the connection is dead.
           timeoutSeconds * 1000 + this.o.requestTimeoutMs,
-          this.o.read,
+          this.o.watchRead ?? this.o.read,
         );
         openedAt = this.now();
         this.markCurrent(true);
@@ -328,14 +336,16 @@ export class KindReflector {
     let count = 0;
     let cont: string | undefined;
     let rv = '';
+    const keep = this.o.keepObjects !== false;
     const take = (raw: unknown) => {
       this.o.onRaw?.('LISTED', raw);
-      if (!this.accept(raw)) return;
+      if (!keep || !this.accept(raw)) return;
       if (this.put(next, this.slim(raw))) count++;
     };
     do {
+      const pageSize = this.o.pageSize;
       const query = {
-        limit: String(this.o.pageSize),
+        limit: String(typeof pageSize === 'function' ? pageSize() : pageSize),
         continue: cont,
         labelSelector: this.kind.labelSelector,
       };
@@ -394,6 +404,7 @@ export class KindReflector {
       case 'ADDED':
       case 'MODIFIED': {
         this.o.onRaw?.(ev.type, obj);
+        if (this.o.keepObjects === false) break;
         if (!this.accept(obj)) {
           this.o.logger.debug?.(
             `gitops-secrets: ignored a ${this.kind.key} event without a name`,
