@@ -12,11 +12,13 @@ import type { ReflectorOptions } from './KindReflector';
 import { abortableSleep, jittered, KindReflector } from './KindReflector';
 
 /**
- * The CustomResourceDefinitions the backend reads, by name, in one place, derived from WATCHED_KINDS:
- * - the CRDs of the watched kinds (their names are the kinds' keys, `<plural>.<group>`): when one appears,
- *   disappears or changes the versions it serves, discovery runs again;
+ * The CustomResourceDefinitions the backend needs, by name, in one place, derived from WATCHED_KINDS:
  * - the CRDs the CustomResourceDefinition kind keeps for the rules (its `nameSuffix`: ESO's CRDs, whose presence,
- *   labels, served versions and conditions ESO_CRD_MISSING, CRD_VERSION_SKEW and the install facts read).
+ *   labels, served versions and conditions ESO_CRD_MISSING, CRD_VERSION_SKEW and the install facts read): read
+ *   in full, by name, when their resourceVersion changes;
+ * - the CRDs of the watched kinds (their names are the kinds' keys, `<plural>.<group>`): when one appears,
+ *   disappears or changes, discovery runs again (it tells which versions are served). Those not kept are never
+ *   read in full: their resourceVersion is enough (Flux's CRDs alone are about 1 MB of JSON).
  * Every other CRD of a cluster (hundreds with crossplane providers) is seen only by name and resourceVersion.
  */
 const CRD_KIND = WATCHED_KINDS.find(
@@ -83,12 +85,12 @@ export function crdSignature(raw: any): string {
   return `${versions}|${established}`;
 }
 
+/** A CRD the model keeps, as read in full. */
 interface Entry {
   /** resourceVersion of the full object read. */
   rv: string;
   signature: string;
-  /** The slim CRD, for CRDs the model keeps. */
-  obj?: SlimObject;
+  obj: SlimObject;
 }
 
 export interface CrdTrackerOptions
@@ -106,14 +108,18 @@ export interface CrdTrackerOptions
   kind: WatchedKind;
   /** Items per page of the metadata list. */
   pageSize: number;
-  /** A needed CRD appeared, disappeared or changed its served versions or readiness, after the first sync. */
+  /**
+   * After the first sync, a CRD of a watched kind appeared, disappeared, or changed (kept ones: their served
+   * versions or readiness; the others: any change, as only their resourceVersion is known).
+   */
   onServedChange(): void;
 }
 
 /**
  * The CRDs of one cluster, read by name: one metadata-only list+watch of all CRDs (a KindReflector keeping no
- * objects) tells names and resourceVersions; only the needed CRDs ({@link isNeededCrd}) are read in full, by GET,
- * when their resourceVersion changes. Unrelated CRDs cost a few hundred bytes each per relist and nothing kept.
+ * objects) tells names and resourceVersions; only the CRDs the model keeps are read in full, by GET, when their
+ * resourceVersion changes (see {@link isNeededCrd}). Unrelated CRDs cost a few hundred bytes each per relist and
+ * nothing kept.
  * Against a server that answers full objects to the metadata Accept, the objects seen are used as they come
  * (schemas cut), as before. Presents the same face as a KindReflector to the cluster cache.
  */
@@ -123,7 +129,7 @@ export class CrdTracker {
   private readonly reflector: KindReflector;
   /** Needed CRD → the resourceVersion the server last showed for it. */
   private readonly want = new Map<string, string>();
-  /** Needed CRD → what was read of it. */
+  /** Kept CRD → what was read of it. */
   private readonly have = new Map<string, Entry>();
   private readonly inflight = new Set<string>();
   /** Needed CRDs seen by the list in progress. */
@@ -181,16 +187,14 @@ export class CrdTracker {
     return this.reflector.lists;
   }
   get size(): number {
-    let n = 0;
-    for (const e of this.have.values()) if (e.obj) n++;
-    return n;
+    return this.have.size;
   }
   get stopped(): boolean {
     return this.reflector.stopped;
   }
 
   *objects(): Iterable<SlimObject> {
-    for (const e of this.have.values()) if (e.obj) yield e.obj;
+    for (const e of this.have.values()) yield e.obj;
   }
 
   start(): void {
@@ -213,30 +217,42 @@ export class CrdTracker {
       return;
     }
     if (type === 'DELETED') {
-      this.want.delete(name);
-      this.set(name, undefined);
+      this.gone(name);
       return;
     }
     this.seen(name, raw);
+  }
+
+  /** A needed CRD no longer exists. */
+  private gone(name: string): void {
+    const had = this.want.delete(name);
+    if (keptCrd(name, this.kind)) this.set(name, undefined);
+    else if (had && this.synced) this.o.onServedChange();
   }
 
   private onListed(): void {
     const listed = this.listing ?? new Map<string, any>();
     this.listing = undefined;
     for (const name of [...this.want.keys(), ...this.have.keys()]) {
-      if (listed.has(name)) continue;
-      this.want.delete(name);
-      this.set(name, undefined);
+      if (!listed.has(name)) this.gone(name);
     }
     for (const [name, raw] of listed) this.seen(name, raw);
     this.settleIfIdle();
   }
 
-  /** The server showed a needed CRD: use it if it is whole, else read it when its resourceVersion is new. */
+  /**
+   * The server showed a needed CRD. One of a watched kind that the model does not keep: discovery again when it
+   * is new or changed. One the model keeps: used as is when whole, else read when its resourceVersion is new.
+   */
   private seen(name: string, raw: any): void {
     const rv = String(raw?.metadata?.resourceVersion ?? '');
     this.fullObjects = raw?.spec !== undefined;
+    const prev = this.want.get(name);
     this.want.set(name, rv);
+    if (!keptCrd(name, this.kind)) {
+      if (this.synced && prev !== rv) this.o.onServedChange();
+      return;
+    }
     if (this.fullObjects) {
       this.set(name, this.entry(raw));
       return;
@@ -249,15 +265,13 @@ export class CrdTracker {
     return {
       rv: String(raw?.metadata?.resourceVersion ?? ''),
       signature: crdSignature(raw),
-      obj: keptCrd(name, this.kind)
-        ? this.o.pool.internObject(
-            slimObject({
-              ...raw,
-              apiVersion: `${this.kind.group}/${this.version}`,
-              kind: this.kind.kind,
-            }),
-          )
-        : undefined,
+      obj: this.o.pool.internObject(
+        slimObject({
+          ...raw,
+          apiVersion: `${this.kind.group}/${this.version}`,
+          kind: this.kind.kind,
+        }),
+      ),
     };
   }
 
@@ -267,7 +281,7 @@ export class CrdTracker {
     if (!prev && !next) return;
     if (next) this.have.set(name, next);
     else this.have.delete(name);
-    if (prev?.obj || next?.obj) this.o.onChange();
+    this.o.onChange();
     if (
       this.synced &&
       SERVED_KEYS.has(name) &&
