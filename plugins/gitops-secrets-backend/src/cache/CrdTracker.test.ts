@@ -8,7 +8,7 @@ import { clusterConfig, eventually } from '../__testUtils__/sim';
 import type { ClusterDetails } from '../config/clusters';
 import { readSettings } from '../config/clusters';
 import type { KubeClient } from '../kube/KubeClient';
-import { KubeConfigClient } from '../kube/KubeClient';
+import { KubeConfigClient, KubeRequestError } from '../kube/KubeClient';
 import { isNeededCrd } from './CrdTracker';
 import { Fleet } from './Fleet';
 
@@ -62,7 +62,11 @@ describe('CRDs by name', () => {
    * A fleet on one cluster; `metadata: false` plays a server that does not offer the metadata form (it
    * answers the plain JSON offered second), by never asking for it.
    */
-  function fleetOn(cluster: SimCluster, metadata = true) {
+  function fleetOn(
+    cluster: SimCluster,
+    metadata = true,
+    failGets?: { on: boolean },
+  ) {
     const settings = readSettings(
       new ConfigReader({
         gitopsSecrets: {
@@ -73,6 +77,19 @@ describe('CRDs by name', () => {
     );
     const clientFactory = (d: ClusterDetails): KubeClient => {
       const real = KubeConfigClient.fromCluster(d);
+      if (failGets) {
+        return {
+          getJson: (path, query, signal, o) =>
+            failGets.on && path.startsWith(`${CRDS}/`)
+              ? Promise.reject(
+                  new KubeRequestError('http', 'GET answered HTTP 500', 500),
+                )
+              : real.getJson(path, query, signal, o),
+          getList: real.getList.bind(real),
+          watch: real.watch.bind(real),
+          close: () => real.close(),
+        };
+      }
       if (metadata) return real;
       const plain = <T extends { accept?: string }>(o?: T) =>
         o ? { ...o, accept: undefined } : o;
@@ -95,12 +112,12 @@ describe('CRDs by name', () => {
 
   const codes = (s: { findings: Array<{ code: string }> }) =>
     s.findings.map(f => f.code);
-  const getCount = (c: SimCluster) =>
-    crdGets(c).reduce((sum, [, n]) => sum + n, 0);
   const crdGets = (c: SimCluster) =>
     Object.entries(c.counters().byPath)
       .filter(([k]) => k.startsWith(`get ${CRDS}/`))
       .map(([k, n]) => [k.slice(`get ${CRDS}/`.length), n] as const);
+  const getCount = (c: SimCluster) =>
+    crdGets(c).reduce((sum, [, n]) => sum + n, 0);
   const crdBytes = (c: SimCluster) =>
     Object.entries(c.counters().bytesByPath)
       .filter(([k]) => k.includes(CRDS))
@@ -179,7 +196,8 @@ describe('CRDs by name', () => {
         const cache = fleet.acquire(cluster.name)!;
         expect(await cache.whenSettled()).toBe(true);
         expect(cache.summary(undefined).servedVersions?.[ES_KEY]).toBe('v1');
-        if (!metadata) expect(crdGets(cluster)).toEqual([]);
+        // Against full objects nothing is read by name; against metadata, ESO's CRDs are.
+        expect(crdGets(cluster).length > 0).toBe(metadata);
         cluster.resetCounters();
 
         // Removed: ExternalSecret is no longer served, ESO_CRD_MISSING names it.
@@ -258,4 +276,51 @@ describe('CRDs by name', () => {
       }
     },
   );
+
+  it('a CRD that fails to read is reported and keeps what was read before, until a read succeeds', async () => {
+    const cluster = sim.cluster('crowded');
+    const failGets = { on: false };
+    const fleet = fleetOn(cluster, true, failGets);
+    const esCrd = () =>
+      cluster.get(
+        'apiextensions.k8s.io/v1',
+        'CustomResourceDefinition',
+        undefined,
+        ES_CRD,
+      )!;
+    const labelOf = (cache: ReturnType<Fleet['acquire']>) =>
+      cache!.objects().find(o => o.metadata.name === ES_CRD)?.metadata.labels?.[
+        VERSION
+      ];
+    try {
+      const cache = fleet.acquire('crowded')!;
+      expect(await cache.whenSettled()).toBe(true);
+      failGets.on = true;
+      const before = labelOf(cache);
+      cluster.upsert({
+        ...esCrd(),
+        metadata: {
+          ...esCrd().metadata,
+          labels: { ...esCrd().metadata.labels, [VERSION]: 'v8.8.8' },
+        },
+      });
+      const failing = await eventually(() => {
+        const s = cache.summary(undefined);
+        expect(s.error?.message).toContain(
+          'customresourcedefinitions.apiextensions.k8s.io',
+        );
+        return s;
+      });
+      // Not read is not gone: no ESO_CRD_MISSING, the CRD as it was.
+      expect(codes(failing)).not.toContain('ESO_CRD_MISSING');
+      expect(labelOf(cache)).toBe(before);
+      failGets.on = false;
+      await eventually(() => {
+        expect(labelOf(cache)).toBe('v8.8.8');
+        expect(cache.summary(undefined).error).toBeUndefined();
+      });
+    } finally {
+      fleet.stop();
+    }
+  });
 });

@@ -261,7 +261,6 @@ export class CrdTracker {
   }
 
   private entry(raw: any): Entry {
-    const name: string = raw.metadata.name;
     return {
       rv: String(raw?.metadata?.resourceVersion ?? ''),
       signature: crdSignature(raw),
