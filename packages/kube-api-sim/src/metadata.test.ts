@@ -148,6 +148,20 @@ describe('metadata-only answers (as=PartialObjectMetadata)', () => {
     expect(r.body.reason).toBe('NotAcceptable');
   });
 
+  it('answers plain JSON instead under the metadataUnsupported fault', async () => {
+    cluster.setFaults({ metadataUnsupported: true });
+    try {
+      const r = await request(cluster, 'GET', CRDS, {
+        accept: `${LIST},application/json`,
+      });
+      expect(r.status).toBe(200);
+      expect(r.body.kind).toBe('CustomResourceDefinitionList');
+      expect(r.body.items[0].spec).toBeDefined();
+    } finally {
+      cluster.setFaults({});
+    }
+  });
+
   it('counts the body bytes sent per path', async () => {
     cluster.resetCounters();
     const full = await request(cluster, 'GET', CRDS);

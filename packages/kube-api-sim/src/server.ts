@@ -600,7 +600,9 @@ export class SimServer implements SimCluster {
     const dryRun = q.getAll('dryRun').includes('All');
     const fieldManager = q.get('fieldManager') ?? undefined;
     const accept = req.headers.accept;
-    const asMetadata = wantsMetadata(accept);
+    const asMetadata = this.faultConfig.metadataUnsupported
+      ? undefined
+      : wantsMetadata(accept);
     const send = (code: number, body: Stored | KubeObject | StatusBody) => {
       if ('rv' in body && 'json' in body && 'key' in body) {
         json(res, code, this.state.json(body as Stored, t));

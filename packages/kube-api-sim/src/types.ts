@@ -71,6 +71,11 @@ export interface FaultConfig {
   expireWatchHistory?: boolean;
   /** Every watch that names a resourceVersion gets the 410 ERROR event (a watch cache that keeps expiring: a 410 storm). */
   expireEveryWatch?: boolean;
+  /**
+   * Answer metadata-only requests (`as=PartialObjectMetadata[List]`) with the full objects as plain JSON, as a
+   * server or proxy without the metadata form does when the client offers `application/json` too.
+   */
+  metadataUnsupported?: boolean;
 }
 
 export interface SimClusterOptions {
