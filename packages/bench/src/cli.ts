@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runFaultBench } from './faults/faultBench';
 import { runPrBench } from './pr/prBench';
+import { crdsMarkdown, runCrdsBench } from './status/crdsBench';
 import { goals, machine, markdown, Results } from './report';
 import { runStatusBench, StatusBenchOptions } from './status/statusBench';
 
@@ -18,7 +19,8 @@ const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 const USAGE = `Usage: npm run bench -- [options]
 
   --smoke                 tiny sizes (CI; about a minute)
-  --only LIST             status (P1, P2, P4), pr (P3), faults (P5), comma separated (default all)
+  --only LIST             status (P1, P2, P4), pr (P3), faults (P5), crds (P4's fixed part with unrelated CRDs,
+                          with and without metadata answers; not in the default), comma separated (default all)
   --clusters N            clusters in the fleet (full: 20)
   --external-secrets N    ExternalSecrets per cluster (full: 2000)
   --kustomizations N      Kustomizations per cluster (full: 200)
@@ -26,6 +28,8 @@ const USAGE = `Usage: npm run bench -- [options]
   --sequential N          sequential requests per plugin and fleet state (full: 100)
   --concurrent N          requests sent 20 at a time (full: 200)
   --memory-objects N      P4: cached objects (full: 50000; 0 skips P4)
+  --unrelated-crds N      crds: synthetic unrelated CRDs per cluster (full: 500)
+  --crd-schema-bytes N    crds: schema size of each (full: 20000)
   --timeout-ms N          our per-cluster timeout (full: 5000)
   --config-json JSON      merged into the backend's config, e.g. '{"gitopsSecrets":{"cache":{"pageSize":100}}}'
   --anchor-cap-ms N       how long to wait for the anchor while a cluster is black-holed (full: 30000)
@@ -77,6 +81,8 @@ export async function main(argv: string[]): Promise<number> {
       sequential: { type: 'string' },
       concurrent: { type: 'string' },
       'memory-objects': { type: 'string' },
+      'unrelated-crds': { type: 'string' },
+      'crd-schema-bytes': { type: 'string' },
       'timeout-ms': { type: 'string' },
       'config-json': { type: 'string' },
       'anchor-cap-ms': { type: 'string' },
@@ -104,9 +110,9 @@ export async function main(argv: string[]): Promise<number> {
     (values.only ?? 'status,pr,faults').split(',').map(s => s.trim()),
   );
   for (const o of only) {
-    if (o !== 'status' && o !== 'pr' && o !== 'faults')
+    if (!['status', 'pr', 'faults', 'crds'].includes(o))
       throw new Error(
-        `--only: unknown ${JSON.stringify(o)} (status, pr, faults)`,
+        `--only: unknown ${JSON.stringify(o)} (status, pr, faults, crds)`,
       );
   }
   const clusters = num(values.clusters, 20, 3);
@@ -182,6 +188,29 @@ export async function main(argv: string[]): Promise<number> {
       results.errors.push(...results.status.errors);
     } catch (error) {
       results.errors.push(`P1/P2/P4: ${(error as Error).stack ?? error}`);
+    }
+  }
+
+  if (only.has('crds')) {
+    log("P4's fixed part with unrelated CRDs (CRDs by name)");
+    try {
+      results.crds = await runCrdsBench({
+        clusters,
+        unrelatedCrds: num(values['unrelated-crds'], 500, 50),
+        schemaBytes: num(values['crd-schema-bytes'], 20_000, 5_000),
+        clusterTimeoutMs: num(values['timeout-ms'], 5000, 2000),
+        requestTimeoutMs: smoke ? 30_000 : 120_000,
+        syncTimeoutMs: smoke ? 30_000 : 180_000,
+        configOverride: values['config-json']
+          ? JSON.parse(values['config-json'])
+          : undefined,
+        verbose: values.verbose!,
+        log,
+      });
+      results.errors.push(...results.crds.errors);
+      process.stdout.write(`${crdsMarkdown(results.crds)}\n\n`);
+    } catch (error) {
+      results.errors.push(`crds: ${(error as Error).stack ?? error}`);
     }
   }
 

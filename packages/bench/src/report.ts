@@ -1,6 +1,7 @@
 /*
  * The results table (markdown, as docs/benchmarks.md shows it) and the goals.
  */
+import type { CrdsResults } from './status/crdsBench';
 import fs from 'node:fs';
 import os from 'node:os';
 import type { FaultResults } from './faults/faultBench';
@@ -45,6 +46,8 @@ export interface Results {
   status?: StatusResults;
   pr?: PrResults;
   faults?: FaultResults;
+  /** P4's fixed part with unrelated CRDs (`--only crds`). */
+  crds?: CrdsResults;
   goals: Goal[];
   errors: string[];
 }

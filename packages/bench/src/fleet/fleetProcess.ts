@@ -5,11 +5,18 @@
  *   child  → { type: 'ready', clusters: [{ name, url, caData, adminToken }], seedMs, objects, rssMb }
  *   parent → { type: 'upsert', fleet?, cluster, objects }   child → { type: 'done' }
  *   parent → { type: 'stopFleet', fleet }                  child → { type: 'done' }
+ *   parent → { type: 'syntheticCrds', fleet?, count, schemaBytes }   child → { type: 'done' }
+ *            (`count` synthetic unrelated CRDs into every cluster of the fleet, generated here: tens of MB)
  *   parent → { type: 'stop' }                               (the child stops every fleet and exits)
  * `fleet` names one of several fleets (default 'main').
  * Counters and faults go through each cluster's admin HTTP API (`/_sim/counters`, `/_sim/faults`).
  */
-import { KubeObject, SimFleet, startFleet } from '@golden-gitops/kube-api-sim';
+import {
+  KubeObject,
+  SimFleet,
+  startFleet,
+  syntheticCrds,
+} from '@golden-gitops/kube-api-sim';
 import { clusterOptions, FleetSize } from './generate';
 
 type Message =
@@ -28,6 +35,13 @@ type Message =
       objects: KubeObject[];
     }
   | { type: 'stopFleet'; id: number; fleet: string }
+  | {
+      type: 'syntheticCrds';
+      id: number;
+      fleet?: string;
+      count: number;
+      schemaBytes: number;
+    }
   | { type: 'stop' };
 
 const fleets = new Map<string, SimFleet>();
@@ -74,6 +88,12 @@ process.on('message', (msg: Message) => {
     } else if (msg.type === 'upsert') {
       const cluster = fleets.get(msg.fleet ?? 'main')!.cluster(msg.cluster);
       for (const o of msg.objects) cluster.upsert(o);
+      send({ type: 'done', id: msg.id });
+    } else if (msg.type === 'syntheticCrds') {
+      const crds = syntheticCrds(msg.count, { schemaBytes: msg.schemaBytes });
+      for (const c of fleets.get(msg.fleet ?? 'main')!.clusters) {
+        for (const crd of crds) c.upsert(crd);
+      }
       send({ type: 'done', id: msg.id });
     } else if (msg.type === 'stopFleet') {
       await fleets.get(msg.fleet)?.stop();

@@ -273,9 +273,12 @@ function anchorCheck(expect: string[]) {
   };
 }
 
-async function startBackend(
+export async function startBackend(
   clusters: SimClusterInfo[],
-  opts: StatusBenchOptions,
+  opts: Pick<
+    StatusBenchOptions,
+    'verbose' | 'clusterTimeoutMs' | 'configOverride'
+  >,
   features: Array<'ours' | 'anchor'>,
 ) {
   const backend = new Child('backend', 'backend/backendProcess', {
@@ -317,11 +320,11 @@ async function startBackend(
 }
 
 /** Asks ours until every cluster in `expectReachable` answers with the entity's ExternalSecrets. */
-async function waitForSync(
+export async function waitForSync(
   url: string,
   expectReachable: string[],
   expectedEs: number,
-  opts: StatusBenchOptions,
+  opts: Pick<StatusBenchOptions, 'syncTimeoutMs' | 'requestTimeoutMs'>,
 ): Promise<SyncResult> {
   const t0 = performance.now();
   const timeline: Array<[number, number]> = [];

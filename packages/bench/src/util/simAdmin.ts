@@ -14,6 +14,9 @@ export interface SimCounters {
   total: number;
   byVerb: Record<string, number>;
   byPath: Record<string, number>;
+  /** Response body bytes, all requests and per `${verb} ${path}`. */
+  bytes: number;
+  bytesByPath: Record<string, number>;
   openWatches: number;
 }
 

@@ -150,6 +150,8 @@ describe('CRDs by name', () => {
           .sort(),
       ).toEqual(kept);
       expect(crdGets(crowded).every(([, n]) => n === 1)).toBe(true);
+      // Listed as metadata: a first page of 20 (the form is not known yet), then the rest at once.
+      expect(crowded.counters().byPath[`list ${CRDS}`]).toBe(2);
       expect(needed.length).toBeGreaterThan(kept.length);
       // The model has ESO's CRDs, served versions and all.
       const s = cache.summary(undefined);

@@ -65,8 +65,13 @@ export const CRD_WATCH_READ: ReadOptions = {
     'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json',
 };
 
-/** Page size when a server answers full CRDs (large even without schemas) instead of metadata. */
+/**
+ * Page size while a server answers full CRDs (large even without schemas: a page of them must arrive within the
+ * request timeout) or before it is known that it answers metadata.
+ */
 export const FULL_CRD_PAGE_SIZE = 20;
+/** Page size of metadata-only lists (a few hundred bytes per CRD), at least: client-go's pager default. */
+export const METADATA_PAGE_SIZE = 500;
 
 /** A served CRD's versions and readiness, to notice when what a cluster serves changes. */
 export function crdSignature(raw: any): string {
@@ -134,7 +139,8 @@ export class CrdTracker {
   private readonly inflight = new Set<string>();
   /** Needed CRDs seen by the list in progress. */
   private listing?: Map<string, any>;
-  private fullObjects = false;
+  /** The server answered the metadata form (learnt from the first item; until then, pages are small). */
+  private metadataAnswers = false;
   /** The first list and the reads it asked for are done: changes from now on are news. */
   private synced = false;
   private fetchError?: KubeRequestError;
@@ -153,9 +159,9 @@ export class CrdTracker {
       watchRead: CRD_WATCH_READ,
       keepObjects: false,
       pageSize: () =>
-        this.fullObjects
-          ? Math.min(o.pageSize, FULL_CRD_PAGE_SIZE)
-          : o.pageSize,
+        this.metadataAnswers
+          ? Math.max(o.pageSize, METADATA_PAGE_SIZE)
+          : Math.min(o.pageSize, FULL_CRD_PAGE_SIZE),
       onRaw: (type, raw) => this.onRaw(type, raw),
       onListed: () => this.onListed(),
     });
@@ -210,6 +216,7 @@ export class CrdTracker {
     type: 'LISTED' | 'ADDED' | 'MODIFIED' | 'DELETED',
     raw: any,
   ): void {
+    if (type !== 'DELETED') this.metadataAnswers = raw?.spec === undefined;
     const name = raw?.metadata?.name;
     if (typeof name !== 'string' || !isNeededCrd(name)) return;
     if (type === 'LISTED') {
@@ -246,14 +253,14 @@ export class CrdTracker {
    */
   private seen(name: string, raw: any): void {
     const rv = String(raw?.metadata?.resourceVersion ?? '');
-    this.fullObjects = raw?.spec !== undefined;
+    const whole = raw?.spec !== undefined;
     const prev = this.want.get(name);
     this.want.set(name, rv);
     if (!keptCrd(name, this.kind)) {
       if (this.synced && prev !== rv) this.o.onServedChange();
       return;
     }
-    if (this.fullObjects) {
+    if (whole) {
       this.set(name, this.entry(raw));
       return;
     }
