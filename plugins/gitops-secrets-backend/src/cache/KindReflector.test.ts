@@ -1,7 +1,12 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import type { WatchedKind } from '@golden-gitops/plugin-gitops-secrets-common';
 import { WATCHED_KINDS } from '@golden-gitops/plugin-gitops-secrets-common';
-import type { KubeClient, Query, WatchEvent } from '../kube/KubeClient';
+import type {
+  KubeClient,
+  Query,
+  ReadOptions,
+  WatchEvent,
+} from '../kube/KubeClient';
 import { KubeRequestError } from '../kube/KubeClient';
 import { StringPool } from './intern';
 import { KindReflector } from './KindReflector';
@@ -18,15 +23,25 @@ type WatchScript =
 
 /** A scripted cluster: list pages by `continue` token, then one script per watch; no script left = a quiet open watch. */
 class FakeClient implements KubeClient {
-  readonly gets: Array<{ path: string; query: Query }> = [];
-  readonly watches: Array<{ path: string; query: Query }> = [];
+  readonly gets: Array<{ path: string; query: Query; options?: ReadOptions }> =
+    [];
+  readonly watches: Array<{
+    path: string;
+    query: Query;
+    options?: ReadOptions;
+  }> = [];
   constructor(
     public list: (query: Query) => unknown,
     public readonly scripts: WatchScript[] = [],
   ) {}
 
-  async getJson(path: string, query: Query = {}): Promise<unknown> {
-    this.gets.push({ path, query });
+  async getJson(
+    path: string,
+    query: Query = {},
+    _signal?: AbortSignal,
+    options?: ReadOptions,
+  ): Promise<unknown> {
+    this.gets.push({ path, query, options });
     const page = this.list(query);
     if (page instanceof Error) throw page;
     return page;
@@ -37,8 +52,10 @@ class FakeClient implements KubeClient {
     query: Query,
     onEvent: (e: WatchEvent) => void,
     signal: AbortSignal,
+    _idle?: number,
+    options?: ReadOptions,
   ): Promise<{ ended: Promise<void> }> {
-    this.watches.push({ path, query });
+    this.watches.push({ path, query, options });
     const script = this.scripts.shift();
     if (script instanceof Error) throw script;
     if (!script) {
@@ -134,6 +151,64 @@ const names = (r: KindReflector) =>
     .sort();
 
 describe('KindReflector', () => {
+  it('without keepObjects hands every object to onRaw and keeps none; asks the page size per page; reads watches as told', async () => {
+    const client = new FakeClient(
+      q =>
+        q.continue
+          ? list('12', [es('c', '11')])
+          : list('10', [es('a', '8'), es('b', '9')], 'next'),
+      [
+        {
+          events: [
+            { type: 'ADDED', object: es('d', '13') },
+            { type: 'DELETED', object: es('a', '14') },
+          ],
+        },
+      ],
+    );
+    const seen: string[] = [];
+    let listed = 0;
+    const sizes = [7, 3];
+    const listRead: ReadOptions = { accept: 'list/form' };
+    const watchRead: ReadOptions = { accept: 'watch/form' };
+    const r = new KindReflector({
+      client,
+      kind: ES_KIND,
+      version: 'v1',
+      pageSize: () => sizes.shift() ?? 1,
+      read: listRead,
+      watchRead,
+      keepObjects: false,
+      backoffInitialMs: 10,
+      backoffMaxMs: 40,
+      watchTimeoutSeconds: 300,
+      requestTimeoutMs: 1000,
+      pool: new StringPool(),
+      logger: mockServices.logger.mock(),
+      onChange: () => undefined,
+      onGone: () => undefined,
+      onRaw: (type, raw) => seen.push(`${type} ${raw.metadata.name}`),
+      onListed: () => listed++,
+    });
+    r.start();
+    await until(() => seen.length === 5);
+    r.stop();
+    expect(seen).toEqual([
+      'LISTED a',
+      'LISTED b',
+      'LISTED c',
+      'ADDED d',
+      'DELETED a',
+    ]);
+    expect(listed).toBe(1);
+    expect(r.size).toBe(0);
+    expect([...r.objects()]).toEqual([]);
+    expect(client.gets.map(g => g.query.limit)).toEqual(['7', '3']);
+    expect(client.gets.every(g => g.options === listRead)).toBe(true);
+    expect(client.watches[0].options).toBe(watchRead);
+    expect(client.watches[0].query.resourceVersion).toBe('12');
+  });
+
   it('lists page by page, keeps only slim fields, then watches from the list resourceVersion', async () => {
     const client = new FakeClient(q =>
       q.continue
@@ -182,9 +257,7 @@ describe('KindReflector', () => {
     const d = reflector(deployments, DEPLOYMENT_KIND);
     d.start();
     await until(() => d.connected);
-    expect(deployments.gets[0].path).toBe(
-      '/apis/apps/v1/deployments',
-    );
+    expect(deployments.gets[0].path).toBe('/apis/apps/v1/deployments');
     expect(deployments.gets[0].query.labelSelector).toContain(
       'app.kubernetes.io/name in (',
     );
