@@ -325,4 +325,36 @@ describe('CRDs by name', () => {
       fleet.stop();
     }
   });
+
+  it('a CRD of a watched kind that is followed by resourceVersion only (Flux) going and coming back reruns discovery', async () => {
+    const cluster = sim.cluster('crowded');
+    const KS_CRD = 'kustomizations.kustomize.toolkit.fluxcd.io';
+    const ks = loadCrds(['flux']).find(c => c.metadata.name === KS_CRD)!;
+    const fleet = fleetOn(cluster);
+    try {
+      const cache = fleet.acquire('crowded')!;
+      expect(await cache.whenSettled()).toBe(true);
+      expect(cache.summary(undefined).servedVersions?.[KS_CRD]).toBe('v1');
+      cluster.resetCounters();
+      cluster.remove(
+        'apiextensions.k8s.io/v1',
+        'CustomResourceDefinition',
+        undefined,
+        KS_CRD,
+      );
+      await eventually(() =>
+        expect(
+          cache.summary(undefined).servedVersions?.[KS_CRD],
+        ).toBeUndefined(),
+      );
+      cluster.upsert(ks as any);
+      await eventually(() =>
+        expect(cache.summary(undefined).servedVersions?.[KS_CRD]).toBe('v1'),
+      );
+      // Never read in full: its resourceVersion told the change, discovery what is served.
+      expect(crdGets(cluster).filter(([n]) => n === KS_CRD)).toEqual([]);
+    } finally {
+      fleet.stop();
+    }
+  });
 });
