@@ -357,4 +357,53 @@ describe('CRDs by name', () => {
       fleet.stop();
     }
   });
+
+  it('asks for plain JSON after a server refuses the metadata form with 406', async () => {
+    const cluster = sim.cluster('crowded');
+    const settings = readSettings(
+      new ConfigReader({
+        gitopsSecrets: {
+          clusters: [clusterConfig(cluster)],
+          backoff: { initial: '50ms', max: '200ms' },
+        },
+      }),
+    );
+    const refused: string[] = [];
+    const refuse = (o?: { accept?: string }) => {
+      if (!o?.accept?.includes('PartialObjectMetadata')) return undefined;
+      refused.push(o.accept);
+      return Promise.reject(
+        new KubeRequestError('http', 'answered HTTP 406', 406),
+      );
+    };
+    const fleet = new Fleet({
+      settings,
+      logger: mockServices.logger.mock(),
+      clientFactory: (d: ClusterDetails): KubeClient => {
+        const real = KubeConfigClient.fromCluster(d);
+        return {
+          getJson: (path, query, signal, o) =>
+            refuse(o) ?? real.getJson(path, query, signal, o),
+          getList: (path, query, onItem, signal, o) =>
+            refuse(o) ?? real.getList(path, query, onItem, signal, o),
+          watch: (path, query, onEvent, signal, idle, o) =>
+            refuse(o) ?? real.watch(path, query, onEvent, signal, idle, o),
+          close: () => real.close(),
+        };
+      },
+    });
+    try {
+      const cache = fleet.acquire('crowded')!;
+      await eventually(() => {
+        const s = cache.summary(undefined);
+        expect(s.error).toBeUndefined();
+        expect(s.servedVersions?.[ES_KEY]).toBe('v1');
+        expect(codes(s)).not.toContain('ESO_CRD_MISSING');
+      });
+      expect(refused).toHaveLength(1);
+      expect(cache.objects().some(o => o.metadata.name === ES_CRD)).toBe(true);
+    } finally {
+      fleet.stop();
+    }
+  });
 });

@@ -146,6 +146,9 @@ export class CrdTracker {
   private fetchError?: KubeRequestError;
   private backoffMs: number;
   private readonly abort = new AbortController();
+  /** How CRDs are listed and watched; the metadata form is dropped if the server refuses it. */
+  private readonly listRead: ReadOptions = { ...CRD_LIST_READ };
+  private readonly watchRead: ReadOptions = { ...CRD_WATCH_READ };
   /** Full reads of CRDs by name (tests, diagnostics). */
   gets = 0;
 
@@ -155,8 +158,8 @@ export class CrdTracker {
     this.backoffMs = o.backoffInitialMs;
     this.reflector = new KindReflector({
       ...o,
-      read: CRD_LIST_READ,
-      watchRead: CRD_WATCH_READ,
+      read: this.listRead,
+      watchRead: this.watchRead,
       keepObjects: false,
       pageSize: () =>
         this.metadataAnswers
@@ -164,7 +167,23 @@ export class CrdTracker {
           : Math.min(o.pageSize, FULL_CRD_PAGE_SIZE),
       onRaw: (type, raw) => this.onRaw(type, raw),
       onListed: () => this.onListed(),
+      onChange: () => this.onReflectorChange(),
     });
+  }
+
+  /**
+   * A server or proxy that refuses the metadata form outright (406 NotAcceptable) instead of answering the plain
+   * JSON offered with it: from now on ask for plain JSON (the reflector retries with these options).
+   */
+  private onReflectorChange(): void {
+    if (this.reflector?.lastError?.status === 406 && this.listRead.accept) {
+      this.listRead.accept = undefined;
+      this.watchRead.accept = undefined;
+      this.o.logger.info(
+        `gitops-secrets: the API server refused metadata-only CRD lists (HTTP 406); reading CRDs in full`,
+      );
+    }
+    this.o.onChange();
   }
 
   get path(): string {
