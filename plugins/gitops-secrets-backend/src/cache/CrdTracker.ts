@@ -149,8 +149,6 @@ export class CrdTracker {
   /** How CRDs are listed and watched; the metadata form is dropped if the server refuses it. */
   private readonly listRead: ReadOptions = { ...CRD_LIST_READ };
   private readonly watchRead: ReadOptions = { ...CRD_WATCH_READ };
-  /** Full reads of CRDs by name (tests, diagnostics). */
-  gets = 0;
 
   constructor(private readonly o: CrdTrackerOptions) {
     this.kind = o.kind;
@@ -370,7 +368,6 @@ export class CrdTracker {
         signal,
         CRD_READ,
       );
-    this.gets++;
     try {
       const raw = (await (this.o.listLimit
         ? this.o.listLimit.run(get, signal)
