@@ -141,6 +141,17 @@ describe('picker routes', () => {
         objects: mgmtTemplates,
       },
     ]);
+    // An identity from an older deploy/rbac.yaml: GitOpsTemplates, but not CAPITemplates.
+    sim.cluster('mgmt').addToken('old-rbac', {
+      user: 'system:serviceaccount:backstage:old-reader',
+      rules: [
+        {
+          apiGroups: ['templates.weave.works'],
+          resources: ['gitopstemplates'],
+          verbs: ['get', 'list', 'watch'],
+        },
+      ],
+    });
     const settings = readSettings(
       new ConfigReader({
         gitopsSecrets: {
@@ -148,6 +159,10 @@ describe('picker routes', () => {
             clusterConfig(sim.cluster('edge')),
             clusterConfig(sim.cluster('bare')),
             clusterConfig(sim.cluster('mgmt')),
+            clusterConfig(sim.cluster('mgmt'), {
+              name: 'mgmt-old-rbac',
+              token: 'old-rbac',
+            }),
             // Nothing listens on port 1: unreachable at once.
             {
               ...clusterConfig(sim.cluster('bare')),
@@ -178,6 +193,9 @@ describe('picker routes', () => {
           'backstage.io/source-location': `url:${REPO_URL}`,
         }),
         clusterResource('gone-bare'),
+        annotate(clusterResource('mgmt-old-rbac'), {
+          'backstage.io/source-location': `url:${REPO_URL}`,
+        }),
       ],
     });
     for (const [name, result] of [
@@ -233,7 +251,7 @@ describe('picker routes', () => {
 
   it('lists clusters with their entity, folder and ESO state; filters by ESO; pages', async () => {
     const all = await get('/picker/clusters').expect(200);
-    expect(all.body.total).toBe(5);
+    expect(all.body.total).toBe(6);
     const byName = Object.fromEntries(
       (all.body.items as PickerCluster[]).map(c => [c.name, c]),
     );
@@ -259,9 +277,10 @@ describe('picker routes', () => {
       'gone',
       'gone-bare',
       'mgmt',
+      'mgmt-old-rbac',
     ]);
     const second = await get('/picker/clusters?offset=1&limit=1').expect(200);
-    expect(second.body).toMatchObject({ total: 5, offset: 1, limit: 1 });
+    expect(second.body).toMatchObject({ total: 6, offset: 1, limit: 1 });
     expect(second.body.items.map((c: PickerCluster) => c.name)).toEqual([
       'edge',
     ]);
@@ -371,6 +390,18 @@ describe('picker routes', () => {
     // A second page is answered from what was read: one tree read.
     await get('/picker/clusters/gone/templates?offset=1').expect(200);
     expect(fakeReader.readTree).toHaveBeenCalledTimes(1);
+  });
+
+  it('reads the repository when the cluster answers but may not be listed for a template kind (RBAC), paths omitted without a cluster-path', async () => {
+    const res = await get('/picker/clusters/mgmt-old-rbac/templates').expect(
+      200,
+    );
+    expect(res.body).toMatchObject({ total: 1, source: 'repository' });
+    expect(res.body.message).toMatch(
+      /^Cluster 'mgmt-old-rbac': the backend has no current list of capitemplates\.capi\.weave\.works \(The backend's identity may not list\/watch .*\(HTTP 403\)\)\. Its templates are listed as the repository holds them at /,
+    );
+    expect(res.body.items[0]).toMatchObject({ name: 'eks' });
+    expect(res.body.items[0].path).toBeUndefined();
   });
 
   it('answers source none, saying why, when neither the cluster nor a repository can be read', async () => {

@@ -231,9 +231,17 @@ export function createPickerRouter(
           }
         : { items, source: 'cluster' };
     }
-    const unread = `Cluster '${name}' cannot be read now (${
+    const failing = TEMPLATE_KIND_KEYS.filter(
+      k => cached.kinds[k] === 'failing',
+    );
+    const reason = (
       cached.error?.message ?? 'its templates have not been listed yet'
-    }).`;
+    ).replace(/\.$/, '');
+    const unread = failing.length
+      ? `Cluster '${name}': the backend has no current list of ${failing.join(
+          ' and ',
+        )} (${reason}).`
+      : `Cluster '${name}' cannot be read now (${reason}).`;
     const none = (why: string) => ({
       items: [],
       source: 'none' as const,
@@ -270,7 +278,7 @@ export function createPickerRouter(
     );
     const rooted =
       clusterPath !== '' &&
-      trimSlashes(new URL(url).pathname).endsWith(`/${clusterPath}`);
+      trimSlashes(url.split(/[?#]/)[0]).endsWith(`/${clusterPath}`);
     const items = read.templates
       .map(t =>
         toPickerTemplate(
