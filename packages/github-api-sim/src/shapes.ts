@@ -79,6 +79,10 @@ export function repoJson(
     git_refs_url: `${api}/git/refs{/sha}`,
     pulls_url: `${api}/pulls{/number}`,
     contents_url: `${api}/contents/{+path}`,
+    // What Backstage's GitHub UrlReader follows for readTree (a tarball) and search (a recursive tree).
+    archive_url: `${api}/{archive_format}{/ref}`,
+    trees_url: `${api}/git/trees{/sha}`,
+    blobs_url: `${api}/git/blobs{/sha}`,
     git_url: `git://${sim.host}/${repo.fullName}.git`,
     ssh_url: `git@${sim.host}:${repo.fullName}.git`,
     clone_url: `${sim.url}/${repo.fullName}.git`,

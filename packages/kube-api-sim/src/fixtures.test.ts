@@ -849,6 +849,18 @@ describe('scenario management', () => {
     const workers = params.find(p => p.name === 'WORKER_MACHINE_COUNT');
     expect(workers?.description).toMatch(/worker/i);
   });
+
+  it("serves the demo repository's leaf-cluster CAPITemplate as the repository holds it (the picker lists it live)", () => {
+    const file = path.resolve(
+      __dirname,
+      '../../github-api-sim/demo-repo/clusters/management/capi/templates/leaf-cluster.yaml',
+    );
+    const inRepo = parse(fs.readFileSync(file, 'utf8'));
+    const served = get(f, 'CAPITemplate', 'leaf-cluster', 'default');
+    expect(served.apiVersion).toBe(inRepo.apiVersion);
+    expect(served.spec).toEqual(inRepo.spec);
+    expect(served.metadata.labels).toMatchObject(inRepo.metadata.labels);
+  });
 });
 
 describe('scenario leaf-dev', () => {

@@ -227,7 +227,7 @@ describe('faults: each cluster fails alone, the others answer as before', () => 
     expect(s.error?.message).toBe(
       "The backend's identity may not list/watch kustomizations.kustomize.toolkit.fluxcd.io, " +
         'helmreleases.helm.toolkit.fluxcd.io, gitrepositories.source.toolkit.fluxcd.io, ' +
-        'helmrepositories.source.toolkit.fluxcd.io and 12 more (HTTP 403).',
+        'helmrepositories.source.toolkit.fluxcd.io and 14 more (HTTP 403).',
     );
     expect(JSON.stringify(s)).not.toContain('cannot list resource');
     expect(findingsOf(s)).toEqual(['error CLUSTER_FORBIDDEN']);

@@ -156,6 +156,31 @@ describe('status of the fixture clusters through the HTTP API', () => {
     expect(s.cacheAgeSeconds).toBe(0);
   });
 
+  it("lists the management cluster's CAPITemplates live, with the params the demo repository's template declares", async () => {
+    const res = await request(backend.server)
+      .get('/api/gitops-secrets/picker/clusters/management/templates')
+      .expect(200);
+    expect(res.body).toMatchObject({ source: 'cluster', total: 2 });
+    expect(res.body.items.map((t: { name: string }) => t.name)).toEqual([
+      'cluster-template-development',
+      'leaf-cluster',
+    ]);
+    const leaf = res.body.items[1];
+    expect(
+      leaf.params.map((p: { name: string; required: boolean }) => [
+        p.name,
+        p.required,
+      ]),
+    ).toEqual([
+      ['CLUSTER_NAME', true],
+      ['NAMESPACE', false],
+      ['KUBERNETES_VERSION', true],
+      ['CONTROL_PLANE_MACHINE_COUNT', true],
+      ['WORKER_MACHINE_COUNT', true],
+    ]);
+    expect(leaf.params[3].options).toEqual(['1', '3', '5']);
+  });
+
   it('names the root causes: webhook race, dependsOn chain, invalid store, leaf waiting', () => {
     const webhook = statuses.get('leaf-prod')!.findings[0];
     expect(webhook.objects.map(o => `${o.kind} ${o.name}`)).toContain(

@@ -22,6 +22,7 @@ import {
 } from './clusters/extensionPoints';
 import { readSettings } from './config/clusters';
 import { createRouter } from './service/router';
+import { RepositoryTemplates } from './service/RepositoryTemplates';
 import { StatusService } from './service/StatusService';
 
 /**
@@ -61,6 +62,7 @@ export const gitopsSecretsPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         lifecycle: coreServices.lifecycle,
+        urlReader: coreServices.urlReader,
         catalog: catalogServiceRef,
       },
       async init({
@@ -72,6 +74,7 @@ export const gitopsSecretsPlugin = createBackendPlugin({
         permissions,
         permissionsRegistry,
         lifecycle,
+        urlReader,
         catalog,
       }) {
         const settings = readSettings(config);
@@ -130,6 +133,10 @@ export const gitopsSecretsPlugin = createBackendPlugin({
             catalog,
             status: new StatusService(fleet, logger),
             defaultListLimit: settings.defaultListLimit,
+            repositoryTemplates: new RepositoryTemplates({
+              reader: urlReader,
+              logger,
+            }),
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

@@ -292,6 +292,58 @@ describe('slimObject', () => {
     });
   });
 
+  it.each([
+    ['capi.weave.works/v1alpha2', 'CAPITemplate'],
+    ['templates.weave.works/v1alpha2', 'GitOpsTemplate'],
+  ])(
+    'keeps a %s %s description and params, never its resource templates',
+    (apiVersion, kind) => {
+      // Synthetic template, shaped as WGE's templates-controller CRD (spec.params, spec.resourcetemplates).
+      const t = slimObject({
+        apiVersion,
+        kind,
+        metadata: {
+          name: 'dev',
+          namespace: 'default',
+          labels: { 'weave.works/template-type': 'cluster' },
+        },
+        spec: {
+          description: 'A dev cluster',
+          renderType: 'envsubst',
+          params: [
+            { name: 'CLUSTER_NAME', required: true, description: 'Name' },
+            { name: 'VERSION', options: ['v1', 'v2', 3], default: 'v2' },
+            { name: 'OPTIONAL', required: false },
+            { description: 'no name: not a parameter' },
+          ],
+          resourcetemplates: [
+            { content: [{ kind: 'Cluster', metadata: { name: 'x' } }] },
+          ],
+          charts: { items: [{ chart: 'podinfo' }] },
+        },
+      });
+      expect(t.spec).toEqual({
+        description: 'A dev cluster',
+        params: [
+          { name: 'CLUSTER_NAME', required: true, description: 'Name' },
+          { name: 'VERSION', options: ['v1', 'v2'], default: 'v2' },
+          { name: 'OPTIONAL', required: false },
+        ],
+      });
+      expect(JSON.stringify(t)).not.toMatch(/resourcetemplates|podinfo/);
+    },
+  );
+
+  it('keeps params and description only on WGE templates', () => {
+    const o = slimObject({
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      metadata: { name: 'k' },
+      spec: { description: 'x', params: [{ name: 'y' }], path: './' },
+    });
+    expect(o.spec).toEqual({ path: './' });
+  });
+
   it('truncates very long condition messages', () => {
     const k = slimObject({
       apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
@@ -346,6 +398,16 @@ describe('WATCHED_KINDS', () => {
       'gitopsclusters.gitops.weave.works',
     ],
     ['apps/v1', 'Deployment', 'deployments.apps'],
+    [
+      'capi.weave.works/v1alpha2',
+      'CAPITemplate',
+      'capitemplates.capi.weave.works',
+    ],
+    [
+      'templates.weave.works/v1alpha2',
+      'GitOpsTemplate',
+      'gitopstemplates.templates.weave.works',
+    ],
   ])('finds %s %s', (apiVersion, kind, key) => {
     expect(findWatchedKind(apiVersion, kind)?.key).toBe(key);
     expect(watchedKindByKey(key)?.kind).toBe(kind);

@@ -171,6 +171,19 @@ export const WATCHED_KINDS: readonly WatchedKind[] = [
     'capi',
     ['v1alpha1'],
   ),
+  // WGE's cluster and application templates, for the template picker (description and params only).
+  // Both versions are served by current templates-controller releases; v1alpha1-only installs are read too.
+  watched('capi.weave.works', 'CAPITemplate', 'capitemplates', 'capi', [
+    'v1alpha2',
+    'v1alpha1',
+  ]),
+  watched(
+    'templates.weave.works',
+    'GitOpsTemplate',
+    'gitopstemplates',
+    'capi',
+    ['v1alpha2', 'v1alpha1'],
+  ),
 ];
 
 /** Group of an apiVersion (`''` for the core group). @public */
@@ -301,6 +314,10 @@ export interface SlimSpec {
   /** GitopsCluster. */
   capiClusterRef?: { name: string };
   secretRef?: { name: string };
+  /** CAPITemplate, GitOpsTemplate: what the template is for. */
+  description?: string;
+  /** CAPITemplate, GitOpsTemplate: the declared parameters (never spec.resourcetemplates). */
+  params?: SlimTemplateParam[];
   /** SecretStore/ClusterSecretStore: which key of spec.provider is set. */
   provider?: string;
   /** Deployment, KubeadmControlPlane-like objects. */
@@ -314,6 +331,20 @@ export interface SlimSpec {
     storage: boolean;
     deprecated?: boolean;
   }>;
+}
+
+/**
+ * One `spec.params` entry of a WGE CAPITemplate or GitOpsTemplate. `required` is as written: the CRD
+ * defaults it to true, so an absent value means required.
+ *
+ * @public
+ */
+export interface SlimTemplateParam {
+  name: string;
+  description?: string;
+  required?: boolean;
+  options?: string[];
+  default?: string;
 }
 
 /** @public */
@@ -386,6 +417,12 @@ export const KEPT_ANNOTATIONS: readonly string[] = [
 
 /** Kinds whose labels are matched by selectors, so all their labels are kept. */
 const ALL_LABEL_KINDS = new Set(['Cluster', 'GitopsCluster']);
+
+/** WGE template kinds, whose description and params are kept. */
+const TEMPLATE_KINDS = new Set(['CAPITemplate', 'GitOpsTemplate']);
+
+/** Longest template or parameter description kept (they are free text written by people). */
+const MAX_DESCRIPTION_LENGTH = 2048;
 
 /** Condition messages can list every object of a Kustomization; the rules only need the start. */
 const MAX_MESSAGE_LENGTH = 4096;
@@ -473,7 +510,28 @@ function slimSelector(v: unknown): SlimLabelSelector | undefined {
   };
 }
 
+function slimParams(v: unknown): SlimTemplateParam[] | undefined {
+  return arr(v)
+    ?.map(p => {
+      const pr = rec(p);
+      const name = str(pr?.name);
+      if (!pr || !name) return undefined;
+      return compact({
+        name,
+        description: cut(str(pr.description), MAX_DESCRIPTION_LENGTH),
+        required: bool(pr.required),
+        options: strArr(pr.options),
+        default: str(pr.default),
+      }) as SlimTemplateParam;
+    })
+    .filter(<T>(x: T | undefined): x is T => x !== undefined);
+}
+
 const CONDITION_STATUSES = new Set(['True', 'False', 'Unknown']);
+
+function cut(v: string | undefined, max: number): string | undefined {
+  return v && v.length > max ? `${v.slice(0, max)}…` : v;
+}
 
 function slimConditions(v: unknown): Condition[] | undefined {
   const list = arr(v);
@@ -645,6 +703,10 @@ function slimSpec(kind: string, v: unknown): SlimSpec | undefined {
             return name === undefined ? undefined : { name };
           })()
         : undefined,
+    description: TEMPLATE_KINDS.has(kind)
+      ? cut(str(s.description), MAX_DESCRIPTION_LENGTH)
+      : undefined,
+    params: TEMPLATE_KINDS.has(kind) ? slimParams(s.params) : undefined,
     provider: provider
       ? Object.keys(provider).find(k => rec(provider[k]))
       : undefined,

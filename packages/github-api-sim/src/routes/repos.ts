@@ -229,6 +229,63 @@ export const repoRoutes: Route[] = [
       };
     },
   },
+  // Before commits/{ref+}, which would take `main/status` for a ref. Backstage's UrlReader asks this for the
+  // commit a ref names and the repository's URLs; the simulator records no statuses, so it is always pending.
+  {
+    method: 'GET',
+    template: '/repos/{owner}/{repo}/commits/{ref+}/status',
+    async handler(ctx) {
+      const sha = await resolveCommitish(ctx.repo, ctx.params.ref);
+      if (!sha)
+        throw unprocessable(`No commit found for SHA: ${ctx.params.ref}`);
+      const api = repoApiUrl(ctx.sim, ctx.repo);
+      return {
+        body: {
+          state: 'pending',
+          statuses: [],
+          sha,
+          total_count: 0,
+          repository: repoJson(
+            ctx.sim,
+            ctx.repo,
+            await ctx.repo.git.defaultBranch(),
+          ),
+          commit_url: `${api}/commits/${sha}`,
+          url: `${api}/commits/${sha}/status`,
+        },
+      };
+    },
+  },
+  // GitHub answers with a redirect to codeload; the simulator sends the archive itself. Same layout: one
+  // top-level folder `<owner>-<repo>-<short sha>/`, gzip-compressed tar.
+  {
+    method: 'GET',
+    template: '/repos/{owner}/{repo}/tarball/{ref*}',
+    async handler(ctx) {
+      if (!(await ctx.repo.git.hasBranches()))
+        throw new ApiError(404, 'This repository is empty.');
+      const ref = ctx.params.ref || (await ctx.repo.git.defaultBranch());
+      const sha = await resolveCommitish(ctx.repo, ref);
+      if (!sha) throw notFound();
+      const folder = `${ctx.repo.fullName.replace('/', '-')}-${sha.slice(
+        0,
+        7,
+      )}`;
+      const { stdout } = await ctx.repo.git.git([
+        'archive',
+        '--format=tar.gz',
+        `--prefix=${folder}/`,
+        sha,
+      ]);
+      return {
+        body: stdout,
+        headers: {
+          'content-type': 'application/x-gzip',
+          'content-disposition': `attachment; filename=${folder}.tar.gz`,
+        },
+      };
+    },
+  },
   {
     method: 'GET',
     template: '/repos/{owner}/{repo}/commits/{ref+}',

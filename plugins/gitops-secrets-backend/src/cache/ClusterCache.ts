@@ -445,6 +445,18 @@ export class ClusterCache {
     return oldest === undefined ? 0 : Math.max(0, (this.now() - oldest) / 1000);
   }
 
+  /**
+   * Whether the cache can answer for one watched kind: `unknown` before discovery, `absent` when the cluster
+   * serves no version we read, `failing` while its list/watch has no current list, `listed` otherwise.
+   */
+  kindState(key: string): 'unknown' | 'absent' | 'failing' | 'listed' {
+    if (!this.discovery) return 'unknown';
+    if (!this.discovery.served[key]) return 'absent';
+    const r = this.reflectors.get(key);
+    if (!r || !r.hasSynced || r.lastError) return 'failing';
+    return 'listed';
+  }
+
   /** All cached objects (an array rebuilt only when something changed). */
   objects(): SlimObject[] {
     if (this.objectsCache?.generation === this.generation) {

@@ -85,7 +85,7 @@ export const DEFAULTS = {
   idleTimeoutMs: 10 * 60_000,
   // ~200 KB of JSON per page of ExternalSecrets: small buffers, so reading lists leaves little native memory behind.
   pageSize: 100,
-  // 16 kinds starting at once on a busy API server would all run into the per-request timeout.
+  // 18 kinds starting at once on a busy API server would all run into the per-request timeout.
   maxConcurrentLists: 4,
   backoffInitialMs: 1_000,
   backoffMaxMs: 30_000,

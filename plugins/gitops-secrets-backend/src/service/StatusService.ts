@@ -2,10 +2,21 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
 import type {
   ClusterError,
   ClusterStatus,
+  SlimObject,
   SummaryScope,
 } from '@golden-gitops/plugin-gitops-secrets-common';
-import { summarizeCluster } from '@golden-gitops/plugin-gitops-secrets-common';
+import {
+  findWatchedKind,
+  summarizeCluster,
+} from '@golden-gitops/plugin-gitops-secrets-common';
 import type { Fleet } from '../cache/Fleet';
+
+/** What {@link StatusService.cachedObjects} answers. */
+export interface CachedObjects {
+  kinds: Record<string, 'unknown' | 'absent' | 'failing' | 'listed'>;
+  objects: SlimObject[];
+  error?: ClusterError;
+}
 
 /**
  * Answers status questions from the caches. Each cluster is handled on its
@@ -71,6 +82,40 @@ export class StatusService {
           'The backend failed to summarise this cluster; see the backend logs.',
       });
     }
+  }
+
+  /**
+   * The cached objects of some watched kinds (by key) on one cluster, for the pickers. `kinds` tells, per key,
+   * whether the cluster serves the kind and the cache holds a current list of it; `error` is the cluster's
+   * error, if any. Never rejects.
+   */
+  async cachedObjects(
+    name: string,
+    keys: readonly string[],
+  ): Promise<CachedObjects> {
+    const cache = this.fleet.acquire(name);
+    if (!cache) {
+      return {
+        kinds: Object.fromEntries(keys.map(k => [k, 'unknown' as const])),
+        objects: [],
+        error: {
+          type: 'NOT_CONFIGURED',
+          message: `No cluster named '${name}' is configured in the gitops-secrets backend.`,
+        },
+      };
+    }
+    const settled = await cache.whenSettled();
+    const wanted = new Set(keys);
+    const error = cache.currentError(!settled);
+    return {
+      kinds: Object.fromEntries(keys.map(k => [k, cache.kindState(k)])),
+      objects: cache
+        .objects()
+        .filter(o =>
+          wanted.has(findWatchedKind(o.apiVersion, o.kind)?.key ?? ''),
+        ),
+      ...(error ? { error } : {}),
+    };
   }
 
   /** Wait for the Events of failing objects at most `ms`; a slower read still lands in the next answer. */

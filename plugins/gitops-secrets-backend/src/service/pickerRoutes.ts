@@ -1,8 +1,14 @@
+import path from 'node:path';
 import type {
   BackstageCredentials,
   HttpAuthService,
+  LoggerService,
 } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef } from '@backstage/catalog-model';
+import type { Entity } from '@backstage/catalog-model';
+import {
+  ANNOTATION_SOURCE_LOCATION,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type {
@@ -16,7 +22,17 @@ import {
 } from '@golden-gitops/plugin-gitops-secrets-common';
 import express from 'express';
 import Router from 'express-promise-router';
+import type { RepositoryTemplates } from './RepositoryTemplates';
 import type { StatusService } from './StatusService';
+import type { PickerTemplate } from './templates';
+import {
+  TEMPLATE_KIND_KEYS,
+  compareTemplates,
+  isTemplate,
+  toPickerTemplate,
+} from './templates';
+
+export type { PickerTemplate, PickerTemplateParam } from './templates';
 
 /*
  * Routes the scaffolder field extensions (pickers) read, under /picker: what the platform
@@ -64,7 +80,16 @@ export interface PickerPage<T> {
   items: T[];
 }
 
+/** A page of templates, and where they were read. */
+export interface PickerTemplatePage extends PickerPage<PickerTemplate> {
+  /** `cluster`: the watch cache; `repository`: the cluster could not be read; `none`: neither could. */
+  source: 'cluster' | 'repository' | 'none';
+  /** Why the list is not the live one, or why it is empty. */
+  message?: string;
+}
+
 export interface PickerRouteOptions {
+  logger: LoggerService;
   httpAuth: HttpAuthService;
   catalog: CatalogService;
   status: StatusService;
@@ -75,6 +100,8 @@ export interface PickerRouteOptions {
   ): Promise<Set<string>>;
   /** router.ts's check of `req.params.name`: the cluster name, or NotAllowed/NotFound. */
   requireCluster(req: express.Request): Promise<string>;
+  /** Reads templates from the GitOps repository when a cluster cannot be read; absent: no fallback. */
+  repositoryTemplates?: RepositoryTemplates;
 }
 
 function single(query: express.Request['query'], key: string) {
@@ -150,12 +177,126 @@ function toPickerStore(s: StoreStatus): PickerStore {
   };
 }
 
+const trimSlashes = (s: string) => s.replace(/^\/+|\/+$/g, '');
+
+/** The `kubernetes-cluster` Resources of the catalog the caller may see, by cluster name (the first of each). */
+async function clusterEntities(
+  catalog: CatalogService,
+  credentials: BackstageCredentials,
+): Promise<Map<string, Entity>> {
+  const { items } = await catalog.getEntities(
+    {
+      filter: {
+        kind: 'resource',
+        'spec.type': KUBERNETES_CLUSTER_RESOURCE_TYPE,
+      },
+    },
+    { credentials },
+  );
+  const byCluster = new Map<string, Entity>();
+  for (const e of items) {
+    const name = clusterNameOf(e);
+    if (name && !byCluster.has(name)) byCluster.set(name, e);
+  }
+  return byCluster;
+}
+
 /** The picker routes; router.ts mounts them under /picker. */
 export function createPickerRouter(
   options: PickerRouteOptions,
 ): express.Router {
-  const { httpAuth, catalog, status } = options;
+  const { httpAuth, catalog, status, logger } = options;
   const router = Router();
+
+  /**
+   * The templates of cluster `name`: from the cache when it holds a current list of every template kind the
+   * cluster serves; otherwise from the folder in the repository that the cluster's catalog entity names.
+   */
+  async function templatesOf(
+    name: string,
+    credentials: BackstageCredentials,
+  ): Promise<Omit<PickerTemplatePage, 'total' | 'offset' | 'limit'>> {
+    const cached = await status.cachedObjects(name, TEMPLATE_KIND_KEYS);
+    const states = TEMPLATE_KIND_KEYS.map(k => cached.kinds[k]);
+    if (states.every(s => s === 'listed' || s === 'absent')) {
+      const items = cached.objects
+        .filter(isTemplate)
+        .map(o => toPickerTemplate(o, 'cluster'))
+        .sort(compareTemplates);
+      return states.every(s => s === 'absent')
+        ? {
+            items,
+            source: 'cluster',
+            message: `Cluster '${name}' serves neither CAPITemplate nor GitOpsTemplate: Weave GitOps Enterprise's templates-controller is not installed there.`,
+          }
+        : { items, source: 'cluster' };
+    }
+    const failing = TEMPLATE_KIND_KEYS.filter(
+      k => cached.kinds[k] === 'failing',
+    );
+    const reason = (
+      cached.error?.message ?? 'its templates have not been listed yet'
+    ).replace(/\.$/, '');
+    const unread = failing.length
+      ? `Cluster '${name}': the backend has no current list of ${failing.join(
+          ' and ',
+        )} (${reason}).`
+      : `Cluster '${name}' cannot be read now (${reason}).`;
+    const none = (why: string) => ({
+      items: [],
+      source: 'none' as const,
+      message: `${unread} ${why}`,
+    });
+    if (!options.repositoryTemplates)
+      return none('No repository reader is configured.');
+    const entity = (await clusterEntities(catalog, credentials)).get(name);
+    const location = entity?.metadata.annotations?.[ANNOTATION_SOURCE_LOCATION];
+    if (!location?.startsWith('url:')) {
+      return none(
+        `Its catalog entity has no ${ANNOTATION_SOURCE_LOCATION} annotation (url:<its folder in the GitOps repository>) to read its templates from the repository instead.`,
+      );
+    }
+    const url = location.slice('url:'.length);
+    let read;
+    try {
+      read = await options.repositoryTemplates.read(url);
+    } catch (e) {
+      logger.warn(
+        `gitops-secrets: reading the templates of cluster ${name} from ${url} failed: ${String(
+          e,
+        )}`,
+      );
+      return none(
+        `Reading its templates from ${url} failed too (${
+          (e as Error)?.name ?? 'Error'
+        }).`,
+      );
+    }
+    // Paths from the repository root, as the scaffolder actions name files, when the URL is the cluster's folder.
+    const clusterPath = trimSlashes(
+      entity?.metadata.annotations?.[ANNOTATION_CLUSTER_PATH] ?? '',
+    );
+    const rooted =
+      clusterPath !== '' &&
+      trimSlashes(url.split(/[?#]/)[0]).endsWith(`/${clusterPath}`);
+    const items = read.templates
+      .map(t =>
+        toPickerTemplate(
+          t.obj,
+          'repository',
+          rooted ? path.posix.join(clusterPath, t.file) : undefined,
+        ),
+      )
+      .sort(compareTemplates);
+    const skipped = read.skippedFiles
+      ? ` ${read.skippedFiles} YAML file(s) too large or beyond the file limit were not read.`
+      : '';
+    return {
+      items,
+      source: 'repository',
+      message: `${unread} Its templates are listed as the repository holds them at ${url}.${skipped}`,
+    };
+  }
 
   /**
    * GET /picker/clusters?eso=installed|absent&offset=&limit=
@@ -175,31 +316,23 @@ export function createPickerRouter(
     const names = status.clusterNames();
     const allowed = await options.readableClusters(credentials, names);
     const visible = names.filter(n => allowed.has(n)).sort();
-    const { items: entities } = await catalog.getEntities(
-      {
-        filter: {
-          kind: 'resource',
-          'spec.type': KUBERNETES_CLUSTER_RESOURCE_TYPE,
-        },
-      },
-      { credentials },
-    );
-    const byCluster = new Map<string, { ref: string; clusterPath?: string }>();
-    for (const e of entities) {
-      const name = clusterNameOf(e);
-      if (name && !byCluster.has(name))
-        byCluster.set(name, {
-          ref: stringifyEntityRef(e),
-          clusterPath: e.metadata.annotations?.[ANNOTATION_CLUSTER_PATH],
-        });
-    }
+    const entities = await clusterEntities(catalog, credentials);
     // Lists cut to nothing: the picker needs the counts, which stay exact.
     const statuses = await status.clusterStatuses(
       visible.map(cluster => ({ cluster })),
       0,
     );
     const clusters = statuses
-      .map(s => toPickerCluster(s, byCluster.get(s.cluster)))
+      .map(s => {
+        const e = entities.get(s.cluster);
+        return toPickerCluster(
+          s,
+          e && {
+            ref: stringifyEntityRef(e),
+            clusterPath: e.metadata.annotations?.[ANNOTATION_CLUSTER_PATH],
+          },
+        );
+      })
       .filter(
         c =>
           eso === undefined ||
@@ -241,6 +374,22 @@ export function createPickerRouter(
       reachable: cluster.reachable,
       ...page(stores, paged),
     });
+  });
+
+  /**
+   * GET /picker/clusters/:name/templates?offset=&limit=
+   * The CAPITemplates and GitOpsTemplates of a (management) cluster with their declared parameters: from the
+   * cache; from the repository when the cluster cannot be read (`source` says which, `message` why).
+   */
+  router.get('/clusters/:name/templates', async (req, res) => {
+    const paged = paging(req.query);
+    const name = await options.requireCluster(req);
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const { items, ...rest } = await templatesOf(name, credentials);
+    const body: PickerTemplatePage = { ...page(items, paged), ...rest };
+    res.json(body);
   });
 
   return router;

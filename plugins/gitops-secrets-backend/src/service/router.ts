@@ -36,6 +36,7 @@ import type { SerializedAnswer } from './answerCache';
 import { AnswerCache } from './answerCache';
 import { resolveEntityTargets } from './entityMapping';
 import { createPickerRouter } from './pickerRoutes';
+import type { RepositoryTemplates } from './RepositoryTemplates';
 
 export interface RouterOptions {
   logger: LoggerService;
@@ -47,6 +48,8 @@ export interface RouterOptions {
   defaultListLimit?: number;
   /** Where serialized status answers are kept (default: a new one of 100 answers). */
   answerCache?: AnswerCache;
+  /** Reads a cluster's templates from the GitOps repository when the cluster cannot be read (template picker). */
+  repositoryTemplates?: RepositoryTemplates;
 }
 
 const MAX_PAGE_LIMIT = 500;
@@ -374,11 +377,13 @@ export async function createRouter(
   router.use(
     '/picker',
     createPickerRouter({
+      logger: options.logger,
       httpAuth,
       catalog,
       status,
       readableClusters,
       requireCluster,
+      repositoryTemplates: options.repositoryTemplates,
     }),
   );
 
