@@ -21,6 +21,8 @@ import {
   gitopsSecretsClusterSupplierExtensionPoint,
 } from './clusters/extensionPoints';
 import { readSettings } from './config/clusters';
+import { ReplicaSharing } from './replicas/ReplicaSharing';
+import { readReplicaSettings } from './replicas/settings';
 import { createRouter } from './service/router';
 import { StatusService } from './service/StatusService';
 
@@ -62,6 +64,10 @@ export const gitopsSecretsPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
+        // Used only with gitopsSecrets.replicas.enabled; each is lazy (no connection until first used).
+        database: coreServices.database,
+        cache: coreServices.cache,
+        scheduler: coreServices.scheduler,
       },
       async init({
         config,
@@ -73,6 +79,9 @@ export const gitopsSecretsPlugin = createBackendPlugin({
         permissionsRegistry,
         lifecycle,
         catalog,
+        database,
+        cache,
+        scheduler,
       }) {
         const settings = readSettings(config);
         const strategies = new AuthStrategies({ config, logger });
@@ -114,6 +123,23 @@ export const gitopsSecretsPlugin = createBackendPlugin({
               : ''
           }`,
         );
+        const replicaSettings = readReplicaSettings(config);
+        const sharing = replicaSettings.enabled
+          ? new ReplicaSharing({
+              fleet,
+              database,
+              cache,
+              scheduler,
+              logger,
+              settings: replicaSettings,
+              summaryTtlMs: settings.summaryTtlMs,
+            })
+          : undefined;
+        if (sharing) {
+          // Clusters that suppliers add later join the assignment at its next run (every heartbeat).
+          lifecycle.addStartupHook(() => sharing.start());
+          lifecycle.addShutdownHook(() => sharing.stop());
+        }
         if (suppliers.length) {
           // After this plugin's init: strategies and suppliers from modules are all registered.
           lifecycle.addStartupHook(() => refresher.start());
@@ -128,7 +154,7 @@ export const gitopsSecretsPlugin = createBackendPlugin({
             httpAuth,
             permissions,
             catalog,
-            status: new StatusService(fleet, logger),
+            status: new StatusService(fleet, logger, Date.now, sharing),
             defaultListLimit: settings.defaultListLimit,
           }),
         );

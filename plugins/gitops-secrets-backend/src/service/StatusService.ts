@@ -7,6 +7,17 @@ import type {
 import { summarizeCluster } from '@golden-gitops/plugin-gitops-secrets-common';
 import type { Fleet } from '../cache/Fleet';
 
+/** Answers for clusters another backend replica watches (src/replicas), when replicas share the clusters. */
+export interface RemoteStatusSource {
+  answersRemotely(name: string): boolean;
+  clusterStatus(
+    name: string,
+    timeoutMs: number,
+    scope?: SummaryScope,
+    limit?: number,
+  ): Promise<ClusterStatus>;
+}
+
 /**
  * Answers status questions from the caches. Each cluster is handled on its
  * own: it costs at most its timeout, and anything that goes wrong becomes an
@@ -17,6 +28,7 @@ export class StatusService {
     private readonly fleet: Fleet,
     private readonly logger: LoggerService,
     private readonly now: () => number = Date.now,
+    private readonly remote?: RemoteStatusSource,
   ) {}
 
   clusterNames(): string[] {
@@ -47,6 +59,14 @@ export class StatusService {
     scope?: SummaryScope,
     limit?: number,
   ): Promise<ClusterStatus> {
+    if (this.remote?.answersRemotely(name)) {
+      return this.remote.clusterStatus(
+        name,
+        this.fleet.peek(name)?.timeoutMs ?? 5_000,
+        scope,
+        limit,
+      );
+    }
     const cache = this.fleet.acquire(name);
     if (!cache) {
       return this.errorStatus(name, {
