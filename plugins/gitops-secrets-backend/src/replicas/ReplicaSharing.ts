@@ -39,7 +39,7 @@ export interface ReplicaSharingOptions {
   logger: LoggerService;
   settings: ReplicaSettings;
   summaryTtlMs: number;
-  /** Default: host name and a random id, new per start. */
+  /** Default: host name, process id and a random part, new per start (logged; names the replica in the database). */
   replicaId?: string;
   now?: () => number;
 }
@@ -84,7 +84,8 @@ export class ReplicaSharing {
 
   constructor(private readonly options: ReplicaSharingOptions) {
     this.replicaId =
-      options.replicaId ?? `${hostname()}-${randomUUID().slice(0, 8)}`;
+      options.replicaId ??
+      `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     this.now = options.now ?? Date.now;
   }
 
