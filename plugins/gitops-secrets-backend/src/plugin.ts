@@ -133,6 +133,7 @@ export const gitopsSecretsPlugin = createBackendPlugin({
               logger,
               settings: replicaSettings,
               summaryTtlMs: settings.summaryTtlMs,
+              idleTimeoutMs: settings.idleTimeoutMs,
             })
           : undefined;
         if (sharing) {

@@ -154,10 +154,12 @@ export async function runReplicaBench(
     const one = await startReplica({ gitopsSecrets: { clusters } }, 'single');
     const baseline = new Map<string, string>();
     for (const n of names) {
-      baseline.set(
-        n,
-        content(await getJson(`${one.base}/clusters/${n}/status`)),
-      );
+      // The reference answer: once the cluster is listed (a cold cache answers TIMEOUT with what it has so far).
+      const reference = await waitFor(`${n} listed`, 120_000, async () => {
+        const s = await getJson(`${one.base}/clusters/${n}/status`);
+        return s.error ? undefined : content(s);
+      });
+      baseline.set(n, reference);
     }
     const watchesOneReplica: Record<string, number> = {};
     for (const c of sims) {

@@ -84,6 +84,7 @@ describe('ReplicaSharing: two replicas sharing a database and a cache', () => {
         logger: mockServices.logger.mock(),
         settings: replicaSettings,
         summaryTtlMs: settings.summaryTtlMs,
+        idleTimeoutMs: settings.idleTimeoutMs,
         replicaId: id,
         now,
       });

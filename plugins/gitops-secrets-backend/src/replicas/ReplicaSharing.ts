@@ -24,7 +24,7 @@ import type { ReplicaSettings } from './settings';
 /** What Backstage's cache service stores (JSON). */
 type JsonValue = Parameters<CacheService['set']>[1];
 
-/** Bodies are rewritten at most this often per cluster, however fast the cluster changes. */
+/** Bodies are rewritten at most this often per cluster, however fast the cluster changes; the assignment is read as often. */
 const PUBLISH_TICK_MS = 1_000;
 /** A replica re-reads another replica's head at most this often per cluster. */
 const REMOTE_REFRESH_MS = 1_000;
@@ -39,6 +39,8 @@ export interface ReplicaSharingOptions {
   logger: LoggerService;
   settings: ReplicaSettings;
   summaryTtlMs: number;
+  /** Another replica's cluster not asked about for this long is forgotten here (`cache.idleTimeout`). */
+  idleTimeoutMs: number;
   /** Default: host name, process id and a random part, new per start (logged; names the replica in the database). */
   replicaId?: string;
   now?: () => number;
@@ -48,6 +50,7 @@ interface Remote {
   head?: PublishedHead;
   body?: PublishedBody;
   fetchedAt: number;
+  lastUsed: number;
   fetching?: Promise<void>;
   summaries: Map<string, { at: number; status: ClusterStatus }>;
 }
@@ -104,7 +107,10 @@ export class ReplicaSharing {
     });
     this.timers.push(
       setInterval(() => void this.beat(), settings.heartbeatMs),
-      setInterval(() => void this.publishTick(), PUBLISH_TICK_MS),
+      setInterval(
+        () => void this.followAssignment().then(() => this.publishTick()),
+        PUBLISH_TICK_MS,
+      ),
     );
     for (const t of this.timers) t.unref();
     logger.info(
@@ -160,15 +166,33 @@ export class ReplicaSharing {
   /** Heartbeat, then take up the clusters assigned here and drop the others. */
   async beat(): Promise<void> {
     if (!this.store || this.stopped) return;
+    try {
+      await this.store.heartbeat(this.replicaId, this.now());
+    } catch (e) {
+      this.options.logger.warn(
+        `gitops-secrets: replica heartbeat failed: ${String(
+          (e as Error)?.message ?? e,
+        )}`,
+      );
+      return;
+    }
+    await this.followAssignment();
+  }
+
+  /**
+   * Read the assignment; start the clusters assigned here, stop the others. Run every second (one small query),
+   * so a cluster moved by the assignment task is picked up at once rather than at the next heartbeat.
+   */
+  async followAssignment(): Promise<void> {
+    if (!this.store || this.stopped) return;
     const { fleet, logger } = this.options;
     let owners: Map<string, string>;
     try {
-      await this.store.heartbeat(this.replicaId, this.now());
       owners = await this.store.owners();
     } catch (e) {
       // Keep watching what we own: if the database is back soon, nothing moved.
       logger.warn(
-        `gitops-secrets: replica heartbeat failed: ${String(
+        `gitops-secrets: reading the cluster assignment failed: ${String(
           (e as Error)?.message ?? e,
         )}`,
       );
@@ -196,6 +220,15 @@ export class ReplicaSharing {
     }
     for (const name of this.owned.keys()) {
       if (!fleet.has(name)) this.owned.delete(name);
+    }
+    // Other replicas' clusters nobody asked about lately: not kept here (a copy of the fleet per replica otherwise).
+    for (const [name, remote] of this.remotes) {
+      if (
+        this.owned.has(name) ||
+        this.now() - remote.lastUsed >= this.options.idleTimeoutMs
+      ) {
+        this.remotes.delete(name);
+      }
     }
   }
 
@@ -299,9 +332,10 @@ export class ReplicaSharing {
   private async remoteState(name: string, waitMs: number): Promise<Remote> {
     let remote = this.remotes.get(name);
     if (!remote) {
-      remote = { fetchedAt: 0, summaries: new Map() };
+      remote = { fetchedAt: 0, lastUsed: 0, summaries: new Map() };
       this.remotes.set(name, remote);
     }
+    remote.lastUsed = this.now();
     const deadline = this.now() + waitMs;
     for (;;) {
       if (this.now() - remote.fetchedAt >= REMOTE_REFRESH_MS) {
