@@ -92,11 +92,35 @@ export class ReplicaSharing {
     this.now = options.now ?? Date.now;
   }
 
-  /** Tables, first heartbeat, the assignment task and the timers. */
+  /**
+   * Tables, first heartbeat, the assignment task and the timers. Never rejects: when the database cannot be
+   * reached it logs why and tries again every heartbeat (meanwhile this replica watches nothing and answers
+   * every cluster from what the others publish).
+   */
   async start(): Promise<void> {
+    try {
+      await this.startOnce();
+    } catch (e) {
+      if (this.stopped) return;
+      this.options.logger.error(
+        `gitops-secrets: cannot share clusters with other replicas yet (database: ${String(
+          (e as Error)?.message ?? e,
+        )}); retrying in ${this.options.settings.heartbeatMs} ms`,
+      );
+      const retry = setTimeout(
+        () => void this.start(),
+        this.options.settings.heartbeatMs,
+      );
+      retry.unref();
+      this.timers.push(retry);
+    }
+  }
+
+  private async startOnce(): Promise<void> {
     const { settings, scheduler, logger } = this.options;
-    this.store = new ReplicaStore(await this.options.database.getClient());
-    await this.store.ensureTables();
+    const store = new ReplicaStore(await this.options.database.getClient());
+    await store.ensureTables();
+    this.store = store;
     await this.beat();
     await scheduler.scheduleTask({
       id: 'gitops-secrets-assign-clusters',
