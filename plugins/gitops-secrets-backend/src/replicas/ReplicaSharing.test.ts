@@ -15,6 +15,7 @@ import {
   externalSecret,
   startSimFleet,
 } from '../__testUtils__/sim';
+import { headKey } from './published';
 import { ReplicaSharing } from './ReplicaSharing';
 import { readReplicaSettings } from './settings';
 
@@ -73,13 +74,17 @@ describe('ReplicaSharing: two replicas sharing a database and a cache', () => {
       staleAfterMs: 10_000,
     };
     let skewA = 0;
-    const make = (id: string, now: () => number) => {
+    const make = (
+      id: string,
+      now: () => number,
+      replicaCache: typeof cache = cache,
+    ) => {
       const fleet = new Fleet({ settings, logger: mockServices.logger.mock() });
       const scheduler = recordingScheduler();
       const sharing = new ReplicaSharing({
         fleet,
         database,
-        cache,
+        cache: replicaCache,
         scheduler,
         logger: mockServices.logger.mock(),
         settings: replicaSettings,
@@ -96,8 +101,17 @@ describe('ReplicaSharing: two replicas sharing a database and a cache', () => {
       );
       return { fleet, sharing, status, scheduler };
     };
+    // B's view of the shared cache dies with it (a crash: no goodbye written).
+    let bDead = false;
+    const bCache = {
+      ...cache,
+      get: (k: string) =>
+        bDead ? Promise.reject(new Error('dead')) : cache.get(k),
+      set: (k: string, v: any, o?: any) =>
+        bDead ? Promise.reject(new Error('dead')) : cache.set(k, v, o),
+    } as typeof cache;
     const a = make('replica-a', () => Date.now() + skewA);
-    const b = make('replica-b', Date.now);
+    const b = make('replica-b', Date.now, bCache);
     try {
       await a.sharing.start();
       await b.sharing.start();
@@ -161,7 +175,8 @@ describe('ReplicaSharing: two replicas sharing a database and a cache', () => {
         );
       });
 
-      // B dies: its timers stop, its watches end with the process (no goodbye in the database).
+      // B dies: its timers stop, its watches end with the process (no goodbye in the cache or the database).
+      bDead = true;
       await b.sharing.stop().catch(() => undefined);
       await knex('gitops_secrets_replicas').insert({
         replica_id: 'replica-b',
@@ -193,6 +208,18 @@ describe('ReplicaSharing: two replicas sharing a database and a cache', () => {
         after.eso?.externalSecrets.find(e => e.ref.name === 'replica-probe')
           ?.health,
       ).toBe('Degraded');
+
+      // The new owner publishes B's old clusters; when A stops normally its heads say so, and the others
+      // mark its clusters stale at once.
+      await a.sharing.publishTick();
+      expect(await cache.get(headKey(bCluster))).toMatchObject({
+        owner: 'replica-a',
+      });
+      await a.sharing.stop();
+      expect(await cache.get(headKey(bCluster))).toMatchObject({
+        owner: 'replica-a',
+        stopped: true,
+      });
     } finally {
       await a.sharing.stop();
       await b.sharing.stop();

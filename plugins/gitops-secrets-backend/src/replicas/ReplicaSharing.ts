@@ -80,9 +80,11 @@ export class ReplicaSharing {
     { generation: number; at: number; version: string }
   >();
   private readonly remotes = new Map<string, Remote>();
+  /** The head last published per owned cluster, rewritten as stopped on shutdown. */
+  private readonly lastHeads = new Map<string, PublishedHead>();
   private publishCounter = 0;
   private timers: NodeJS.Timeout[] = [];
-  private publishing = false;
+  private publishing?: Promise<void>;
   private stopped = false;
 
   constructor(private readonly options: ReplicaSharingOptions) {
@@ -147,6 +149,27 @@ export class ReplicaSharing {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    // The others mark these clusters stale at once, rather than when the heads get old (after a publication
+    // in flight, which would overwrite it).
+    await this.publishing;
+    await Promise.all(
+      [...this.lastHeads].map(([name, head]) =>
+        this.options.cache
+          .set(
+            headKey(name),
+            JSON.parse(
+              JSON.stringify({
+                ...head,
+                publishedAt: this.now(),
+                stopped: true,
+              }),
+            ) as JsonValue,
+            { ttl: PUBLISHED_TTL_MS },
+          )
+          .catch(() => undefined),
+      ),
+    );
+    this.lastHeads.clear();
     await this.store?.remove(this.replicaId).catch(() => undefined);
   }
 
@@ -234,6 +257,7 @@ export class ReplicaSharing {
       } else if (this.owned.has(name)) {
         this.owned.delete(name);
         this.published.delete(name);
+        this.lastHeads.delete(name);
         fleet.peek(name)?.stop();
         logger.info(
           `gitops-secrets: cluster ${name} moved to replica ${
@@ -259,21 +283,21 @@ export class ReplicaSharing {
   /** Publish every owned cluster that changed, and the heads of the others once per heartbeat. */
   async publishTick(): Promise<void> {
     if (this.publishing || this.stopped) return;
-    this.publishing = true;
-    try {
-      await Promise.all(
-        [...this.owned].map(([name, since]) =>
-          this.publishCluster(name, since).catch(e =>
-            this.options.logger.warn(
-              `gitops-secrets: publishing cluster ${name} failed: ${String(
-                (e as Error)?.message ?? e,
-              )}`,
-            ),
+    this.publishing = Promise.all(
+      [...this.owned].map(([name, since]) =>
+        this.publishCluster(name, since).catch(e =>
+          this.options.logger.warn(
+            `gitops-secrets: publishing cluster ${name} failed: ${String(
+              (e as Error)?.message ?? e,
+            )}`,
           ),
         ),
-      );
+      ),
+    ).then(() => undefined);
+    try {
+      await this.publishing;
     } finally {
-      this.publishing = false;
+      this.publishing = undefined;
     }
   }
 
@@ -322,6 +346,7 @@ export class ReplicaSharing {
       JSON.parse(JSON.stringify(head)) as JsonValue,
       { ttl: PUBLISHED_TTL_MS },
     );
+    if (this.owned.has(name)) this.lastHeads.set(name, head);
     this.published.set(name, {
       generation: cache.generation,
       at: now,

@@ -58,6 +58,14 @@ describe('remoteInputs', () => {
         'Before that: Cannot reach the API server.',
       ],
     },
+    {
+      name: 'owner stopped (shutdown) 2 s ago: stale at once, not after staleAfter',
+      head: { cacheAgeSeconds: 0, stopped: true },
+      silentMs: 2_000,
+      age: 2,
+      error: 'TIMEOUT',
+      says: ['stopped 2 s ago', 'Showing what was cached 2 s ago'],
+    },
   ])('$name', ({ head, silentMs, age, error, says }) => {
     const h: PublishedHead = {
       owner: 'r1',

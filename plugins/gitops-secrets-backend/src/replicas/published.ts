@@ -21,6 +21,8 @@ export interface PublishedHead {
   cacheAgeSeconds?: number;
   /** The owner's cluster-level error, if any. */
   error?: ClusterError;
+  /** Written by an owner shutting down: its data stops being current now, not when the head gets old. */
+  stopped?: boolean;
 }
 
 export interface PublishedBody {
@@ -56,7 +58,7 @@ export function remoteInputs(
     unsupported: body.unsupported,
     events: body.events,
   };
-  if (silentMs <= staleAfterMs) {
+  if (silentMs <= staleAfterMs && !head.stopped) {
     const ownerAge = head.cacheAgeSeconds;
     return {
       ...base,
@@ -74,9 +76,17 @@ export function remoteInputs(
     cacheAgeSeconds: age,
     error: {
       type: 'TIMEOUT',
-      message: `The backend replica watching this cluster has not reported for ${Math.floor(
-        silentMs / 1000,
-      )} s (it may have stopped; another replica takes the cluster over). Showing what was cached ${age} s ago.${before}`,
+      message: `${
+        head.stopped
+          ? `The backend replica watching this cluster stopped ${Math.floor(
+              silentMs / 1000,
+            )} s ago`
+          : `The backend replica watching this cluster has not reported for ${Math.floor(
+              silentMs / 1000,
+            )} s (it may have stopped`
+      }; another replica takes the cluster over${
+        head.stopped ? '' : ')'
+      }. Showing what was cached ${age} s ago.${before}`,
     },
   };
 }
