@@ -96,6 +96,24 @@ export interface Config {
        */
       summaryTtl?: string | { milliseconds?: number; seconds?: number };
     };
+    /**
+     * Several backend replicas sharing the clusters (see the README, "Running several replicas"): each
+     * cluster is watched by one replica, assigned by a global task of Backstage's scheduler; the owner
+     * publishes its statuses through Backstage's cache service and the others answer from it. Needs
+     * `backend.database` on PostgreSQL and `backend.cache` on Redis or Valkey shared by every replica.
+     * Off by default: a single replica neither uses the database nor the cache.
+     */
+    replicas?: {
+      /** Share the clusters between the replicas (default false). */
+      enabled?: boolean;
+      /**
+       * How often each replica writes its heartbeat and republishes unchanged statuses (default 5s). A
+       * replica silent for two heartbeats plus 2 s is taken as dead and its clusters move.
+       */
+      heartbeatInterval?:
+        | string
+        | { milliseconds?: number; seconds?: number; minutes?: number };
+    };
     /** Entries kept per list in status answers unless `?limit=` says otherwise (default 100, max 1000). */
     defaultListLimit?: number;
   };

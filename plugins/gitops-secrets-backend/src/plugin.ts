@@ -21,6 +21,8 @@ import {
   gitopsSecretsClusterSupplierExtensionPoint,
 } from './clusters/extensionPoints';
 import { readSettings } from './config/clusters';
+import { ReplicaSharing } from './replicas/ReplicaSharing';
+import { readReplicaSettings } from './replicas/settings';
 import { createRouter } from './service/router';
 import { RepositoryTemplates } from './service/RepositoryTemplates';
 import { StatusService } from './service/StatusService';
@@ -64,6 +66,10 @@ export const gitopsSecretsPlugin = createBackendPlugin({
         lifecycle: coreServices.lifecycle,
         urlReader: coreServices.urlReader,
         catalog: catalogServiceRef,
+        // Used only with gitopsSecrets.replicas.enabled; each is lazy (no connection until first used).
+        database: coreServices.database,
+        cache: coreServices.cache,
+        scheduler: coreServices.scheduler,
       },
       async init({
         config,
@@ -76,6 +82,9 @@ export const gitopsSecretsPlugin = createBackendPlugin({
         lifecycle,
         urlReader,
         catalog,
+        database,
+        cache,
+        scheduler,
       }) {
         const settings = readSettings(config);
         const strategies = new AuthStrategies({ config, logger });
@@ -117,6 +126,24 @@ export const gitopsSecretsPlugin = createBackendPlugin({
               : ''
           }`,
         );
+        const replicaSettings = readReplicaSettings(config);
+        const sharing = replicaSettings.enabled
+          ? new ReplicaSharing({
+              fleet,
+              database,
+              cache,
+              scheduler,
+              logger,
+              settings: replicaSettings,
+              summaryTtlMs: settings.summaryTtlMs,
+              idleTimeoutMs: settings.idleTimeoutMs,
+            })
+          : undefined;
+        if (sharing) {
+          // Clusters that suppliers add later join the assignment at its next run (every heartbeat).
+          lifecycle.addStartupHook(() => sharing.start());
+          lifecycle.addShutdownHook(() => sharing.stop());
+        }
         if (suppliers.length) {
           // After this plugin's init: strategies and suppliers from modules are all registered.
           lifecycle.addStartupHook(() => refresher.start());
@@ -131,7 +158,7 @@ export const gitopsSecretsPlugin = createBackendPlugin({
             httpAuth,
             permissions,
             catalog,
-            status: new StatusService(fleet, logger),
+            status: new StatusService(fleet, logger, Date.now, sharing),
             defaultListLimit: settings.defaultListLimit,
             repositoryTemplates: new RepositoryTemplates({
               reader: urlReader,

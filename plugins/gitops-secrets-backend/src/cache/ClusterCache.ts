@@ -4,6 +4,7 @@ import type {
   ClusterErrorType,
   ClusterStatus,
   SlimObject,
+  SummarizeClusterInput,
   SummaryScope,
   WatchedKind,
 } from '@golden-gitops/plugin-gitops-secrets-common';
@@ -468,6 +469,26 @@ export class ClusterCache {
     }
     this.objectsCache = { generation: this.generation, objects };
     return objects;
+  }
+
+  /**
+   * What a summary of this cluster is computed from (all but the time and the scope), for another
+   * replica to answer from (src/replicas). `timedOut`: report the cluster as not answering yet.
+   */
+  summaryInputs(
+    timedOut = false,
+  ): Omit<SummarizeClusterInput, 'now' | 'scope'> {
+    const cacheAge = this.staleness();
+    return {
+      cluster: this.name,
+      objects: this.objects(),
+      servedVersions: this.discovery?.served ?? {},
+      unsupported: this.discovery?.unsupported ?? [],
+      error: this.currentError(timedOut),
+      cacheAgeSeconds:
+        cacheAge === undefined ? undefined : Math.floor(cacheAge),
+      events: this.failingEvents.current(),
+    };
   }
 
   /** Counts for tests and diagnostics. */

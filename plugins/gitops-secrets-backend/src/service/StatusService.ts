@@ -18,6 +18,23 @@ export interface CachedObjects {
   error?: ClusterError;
 }
 
+/** Answers for clusters another backend replica watches (src/replicas), when replicas share the clusters. */
+export interface RemoteStatusSource {
+  answersRemotely(name: string): boolean;
+  clusterStatus(
+    name: string,
+    timeoutMs: number,
+    scope?: SummaryScope,
+    limit?: number,
+  ): Promise<ClusterStatus>;
+  /** The published objects of `keys`' kinds (the template picker's), as {@link StatusService.cachedObjects}. */
+  cachedObjects(
+    name: string,
+    keys: readonly string[],
+    timeoutMs: number,
+  ): Promise<CachedObjects>;
+}
+
 /**
  * Answers status questions from the caches. Each cluster is handled on its
  * own: it costs at most its timeout, and anything that goes wrong becomes an
@@ -28,6 +45,7 @@ export class StatusService {
     private readonly fleet: Fleet,
     private readonly logger: LoggerService,
     private readonly now: () => number = Date.now,
+    private readonly remote?: RemoteStatusSource,
   ) {}
 
   clusterNames(): string[] {
@@ -58,6 +76,14 @@ export class StatusService {
     scope?: SummaryScope,
     limit?: number,
   ): Promise<ClusterStatus> {
+    if (this.remote?.answersRemotely(name)) {
+      return this.remote.clusterStatus(
+        name,
+        this.fleet.peek(name)?.timeoutMs ?? 5_000,
+        scope,
+        limit,
+      );
+    }
     const cache = this.fleet.acquire(name);
     if (!cache) {
       return this.errorStatus(name, {
@@ -93,6 +119,13 @@ export class StatusService {
     name: string,
     keys: readonly string[],
   ): Promise<CachedObjects> {
+    if (this.remote?.answersRemotely(name)) {
+      return this.remote.cachedObjects(
+        name,
+        keys,
+        this.fleet.peek(name)?.timeoutMs ?? 5_000,
+      );
+    }
     const cache = this.fleet.acquire(name);
     if (!cache) {
       return {
