@@ -8,6 +8,8 @@ import type {
   PickerCluster,
   PickerPage,
   PickerPageQuery,
+  PickerTemplate,
+  PickerTemplatePage,
 } from '../../api';
 import { errorMessage } from '../shared/errorMessage';
 
@@ -68,6 +70,29 @@ export function siblingValue(formContext: unknown, field: string): unknown {
     formContext as { formData?: Record<string, unknown> } | undefined
   )?.formData;
   return data?.[field];
+}
+
+/** All templates of a management cluster, with where the list came from (the first page says). */
+export async function allPickerTemplates(
+  api: GitopsSecretsApi,
+  cluster: string,
+  signal?: AbortSignal,
+): Promise<{
+  items: PickerTemplate[];
+  source: PickerTemplatePage['source'];
+  message?: string;
+}> {
+  let first: PickerTemplatePage | undefined;
+  const items = await readAll(async q => {
+    const page = await api.pickerTemplates(cluster, q, { signal });
+    first ??= page;
+    return page;
+  });
+  return {
+    items,
+    source: first?.source ?? 'none',
+    ...(first?.message ? { message: first.message } : {}),
+  };
 }
 
 /** The gitops-secrets API from a validator's context; undefined when the app has not registered it. */

@@ -11,10 +11,10 @@ import {
 } from '../shared';
 
 /** `ui:options` of the GitopsClusterPicker. @public */
-export interface GitopsClusterPickerUiOptions {
+export type GitopsClusterPickerUiOptions = {
   /** Offer only clusters where External Secrets Operator is installed, or only those without it. */
   eso?: 'installed' | 'absent';
-}
+};
 
 /** Why a cluster cannot be chosen, or undefined when it can. */
 export function unselectableReason(c: PickerCluster): string | undefined {

@@ -14,12 +14,12 @@ import {
 } from '../shared';
 
 /** `ui:options` of the SecretStorePicker. @public */
-export interface SecretStorePickerUiOptions {
+export type SecretStorePickerUiOptions = {
   /** The field holding the cluster's entity ref (a GitopsClusterPicker); default `cluster`. */
   clusterField?: string;
   /** The field holding the ExternalSecret's namespace, whose SecretStores are offered; default `namespace`. */
   namespaceField?: string;
-}
+};
 
 /** The value: what an ExternalSecret's `spec.secretStoreRef` (and the action's `storeRef`) needs. @public */
 export interface SecretStoreRef {
