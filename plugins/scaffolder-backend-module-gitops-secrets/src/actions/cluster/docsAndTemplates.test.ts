@@ -87,10 +87,9 @@ describe('Backstage templates', () => {
       success: true,
     });
     expect(t.spec.steps[0]).toMatchObject({ action: 'catalog:fetch' });
-    expect(
-      t.spec.parameters[0].properties.managementCluster['ui:options']
-        .catalogFilter,
-    ).toEqual([{ kind: 'Resource', 'spec.type': 'kubernetes-cluster' }]);
+    expect(t.spec.parameters[0].properties.managementCluster['ui:field']).toBe(
+      'GitopsClusterPicker',
+    );
   });
 
   it('leaf-cluster passes the params of the leaf-cluster template, and inputs the action accepts', () => {
