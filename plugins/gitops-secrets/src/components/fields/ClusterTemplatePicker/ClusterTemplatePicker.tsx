@@ -161,7 +161,7 @@ export function ClusterTemplatePicker(
           renderValue: v =>
             templates.find(x => templateKey(x) === v)?.name ?? String(v),
         }}
-        inputProps={{ 'data-testid': 'cluster-template-picker' }}
+        data-testid="cluster-template-picker"
       >
         {templates.map(t => (
           <MenuItem key={templateKey(t)} value={templateKey(t)}>

@@ -80,7 +80,7 @@ export function GitopsClusterPicker(
           clusters.find(c => canonicalRef(c.entityRef) === canonicalRef(v))
             ?.name ?? String(v),
       }}
-      inputProps={{ 'data-testid': 'gitops-cluster-picker' }}
+      data-testid="gitops-cluster-picker"
     >
       {clusters.map(c => {
         const reason = unselectableReason(c);

@@ -165,7 +165,7 @@ export function SecretStorePicker(
             : String(v);
         },
       }}
-      inputProps={{ 'data-testid': 'secret-store-picker' }}
+      data-testid="secret-store-picker"
     >
       {stores.map(s => (
         <MenuItem key={storeKey(s)} value={storeKey(s)}>

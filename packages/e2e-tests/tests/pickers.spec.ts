@@ -1,0 +1,168 @@
+import AxeBuilder from '@axe-core/playwright';
+import { test, expect, Page } from '@playwright/test';
+import path from 'path';
+import { enterAsGuest, screenshotDir } from './helpers';
+import {
+  chooseTemplate,
+  expectTaskSucceeded,
+  next,
+  openPullRequest,
+  pickOption,
+  reviewAndCreate,
+} from './goldenPathHelpers';
+
+const shot = (name: string) => path.join(screenshotDir, `pickers-${name}.png`);
+
+/*
+ * Issue 16: the scaffolder pickers of @golden-gitops/plugin-gitops-secrets in the real forms of the demo portal, with
+ * the live state of the simulated fleet (packages/kube-api-sim/fixtures): management runs ESO with a Ready
+ * ClusterSecretStore aws-secrets-manager; no-eso runs Flux only; leaf-uat runs ESO but has no catalog entity;
+ * invalid-store's SecretStore team-a/vault-backend is not Ready (InvalidProviderConfig).
+ */
+
+/** axe-core on the picker fields and, when open, their option list (the rest of the page belongs to Backstage). */
+async function expectNoAxeViolations(page: Page) {
+  let axe = new AxeBuilder({ page })
+    .include('[data-testid$="-picker"]')
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']);
+  if (await page.getByRole('listbox').isVisible())
+    axe = axe.include('[role="listbox"]');
+  const results = await axe.analyze();
+  const summary = results.violations.map(v => ({
+    id: v.id,
+    impact: v.impact,
+    help: v.help,
+    targets: v.nodes.map(n => n.target.join(' ')),
+  }));
+  expect(summary).toEqual([]);
+}
+
+test.describe('Scaffolder pickers in the real forms', () => {
+  test.beforeEach(async ({ page }) => {
+    await enterAsGuest(page);
+  });
+
+  test('ExternalSecret: a cluster running ESO and a live, Ready store; the task opens the pull request', async ({
+    page,
+  }) => {
+    const name = `pk-${Date.now().toString(36)}`;
+    await chooseTemplate(page, 'ExternalSecret for an app');
+
+    // GitopsClusterPicker with eso: installed: live state in each option, no cluster without ESO, and a cluster
+    // without a catalog entity listed but not selectable.
+    const cluster = page.getByRole('button', { name: /^Cluster\b/ });
+    await expect(cluster).toBeEnabled();
+    await cluster.click();
+    const options = page.getByRole('option');
+    await expect(
+      page.getByRole('option', { name: /^management\b/ }),
+    ).toContainText('ESO: ready');
+    await expect(page.getByRole('option', { name: /^no-eso\b/ })).toHaveCount(
+      0,
+    );
+    const uat = page.getByRole('option', { name: /^leaf-uat\b/ });
+    await expect(uat).toContainText('Not selectable: no catalog entity');
+    await expect(uat).toHaveAttribute('aria-disabled', 'true');
+    expect(await options.count()).toBeGreaterThan(2);
+    await expectNoAxeViolations(page);
+    await page.screenshot({ path: shot('cluster-options'), fullPage: true });
+    await page.getByRole('option', { name: /^management\b/ }).click();
+    await expect(page.getByRole('listbox')).toBeHidden();
+    await expect(page.getByTestId('gitops-cluster-picker')).toContainText(
+      'ESO: ready',
+    );
+
+    await next(page, 'root_name');
+    await page.locator('#root_name').fill(name);
+    await page.locator('#root_namespace').fill('payments');
+
+    // SecretStorePicker: the stores of management for namespace payments, with kind, provider and Ready.
+    const store = page.getByRole('button', { name: /^Secret store\b/ });
+    await expect(store).toBeEnabled();
+    await store.click();
+    const aws = page.getByRole('option', { name: /^aws-secrets-manager\b/ });
+    await expect(aws).toContainText('ClusterSecretStore');
+    await expect(aws).toContainText('· Ready');
+    await expectNoAxeViolations(page);
+    await page.screenshot({ path: shot('store-options'), fullPage: true });
+    await aws.click();
+    await expect(page.getByRole('listbox')).toBeHidden();
+    await expect(store).toHaveTextContent(
+      /aws-secrets-manager \(ClusterSecretStore\)/,
+    );
+    await expectNoAxeViolations(page);
+
+    await page.getByRole('button', { name: 'Next', exact: true }).click();
+    // One key from the provider.
+    await page.getByRole('button', { name: /^Add/i }).first().click();
+    await page.locator('#root_data_0_secretKey').fill('password');
+    await page.locator('#root_data_0_remoteRef_key').fill('payments/db');
+    await reviewAndCreate(page);
+    const prLink = await expectTaskSucceeded(page);
+    const prPage = await openPullRequest(page, prLink);
+    await expect(prPage.locator('body')).toContainText('aws-secrets-manager');
+    await expect(prPage.locator('body')).toContainText(`name: ${name}`);
+  });
+
+  test('SecretStorePicker marks a store that is not Ready, and warns when it is chosen', async ({
+    page,
+  }) => {
+    await chooseTemplate(page, 'ExternalSecret for an app');
+    await pickOption(page, /^Cluster\b/, /^invalid-store\b/);
+    await next(page, 'root_name');
+    await page.locator('#root_namespace').fill('team-a');
+    await page.getByRole('button', { name: /^Secret store\b/ }).click();
+    const vault = page.getByRole('option', { name: /^vault-backend\b/ });
+    await expect(vault).toContainText('SecretStore in team-a');
+    await expect(vault).toContainText('Not ready (InvalidProviderConfig)');
+    await vault.click();
+    await expect(
+      page.getByRole('alert').filter({ hasText: 'not Ready' }),
+    ).toContainText('the ExternalSecret will not sync until it is');
+    await expectNoAxeViolations(page);
+    await page.screenshot({ path: shot('store-not-ready'), fullPage: true });
+  });
+
+  // Needs GET /api/gitops-secrets/picker/clusters/:name/templates, added on another branch: un-fixme at merge.
+  test.fixme(
+    'Leaf cluster: a template from the list, only its declared params filled; the task opens the pull request',
+    async ({ page }) => {
+      const clusterName = `pk-${Date.now().toString(36)}`;
+      await chooseTemplate(page, 'Leaf cluster (Cluster API)');
+      await pickOption(page, /^Management cluster\b/, /^management\b/);
+
+      const template = page.getByRole('button', { name: /^Template\b/ });
+      await expect(template).toBeEnabled();
+      await template.click();
+      await expect(
+        page.getByRole('option', { name: /^leaf-cluster\b/ }),
+      ).toContainText('CAPITemplate');
+      await expectNoAxeViolations(page);
+      await page.getByRole('option', { name: /^leaf-cluster\b/ }).click();
+      await expect(page.getByRole('listbox')).toBeHidden();
+
+      // The declared params as inputs: required marked, defaults prefilled.
+      const params = page.getByRole('group', {
+        name: 'Parameters of leaf-cluster',
+      });
+      await expect(params).toBeVisible();
+      const name = params.getByRole('textbox', { name: /^CLUSTER_NAME/ });
+      await expect(name).toHaveAttribute('required', '');
+      await expect(
+        params.getByRole('textbox', { name: /^NAMESPACE/ }),
+      ).toHaveValue('default');
+      await name.fill(clusterName);
+      await expectNoAxeViolations(page);
+      await page.screenshot({ path: shot('template-params'), fullPage: true });
+
+      await next(page, 'root_secretsBootstrap');
+      await next(page, 'root_draft');
+      await reviewAndCreate(page);
+      const prLink = await expectTaskSucceeded(page);
+      const prPage = await openPullRequest(page, prLink);
+      await expect(prPage.locator('body')).toContainText(
+        `clusters/management/clusters/default/${clusterName}.yaml`,
+      );
+    },
+  );
+});
