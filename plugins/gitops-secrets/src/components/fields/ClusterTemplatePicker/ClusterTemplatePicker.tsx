@@ -154,7 +154,7 @@ export function ClusterTemplatePicker(
           onChange(
             t
               ? { name: t.name, kind: t.kind, parameters: defaultParameters(t) }
-              : undefined!,
+              : undefined,
           );
         }}
         SelectProps={{

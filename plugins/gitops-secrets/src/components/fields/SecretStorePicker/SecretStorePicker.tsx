@@ -155,7 +155,7 @@ export function SecretStorePicker(
       }}
       onChange={e => {
         const store = stores.find(s => storeKey(s) === e.target.value);
-        onChange(store ? { kind: store.kind, name: store.name } : undefined!);
+        onChange(store ? { kind: store.kind, name: store.name } : undefined);
       }}
       SelectProps={{
         renderValue: v => {
