@@ -114,7 +114,7 @@ test.describe('Scaffolder pickers in the real forms', () => {
     await page.screenshot({ path: shot('store-options'), fullPage: true });
     await aws.click();
     await expect(page.getByRole('listbox')).toBeHidden();
-    await expect(store).toHaveTextContent(
+    await expect(store).toContainText(
       /aws-secrets-manager \(ClusterSecretStore\)/,
     );
     await expectNoAxeViolations(page);

@@ -101,6 +101,30 @@ describe('SecretStorePicker', () => {
     expect(api.pickerCalls).toEqual([]);
   });
 
+  it('says when the cluster cannot be read, rather than that it has no store', async () => {
+    const api = new MockGitopsSecretsApi({}, { clusters, stores });
+    api.pickerStores = async cluster => ({
+      cluster,
+      reachable: false,
+      total: 0,
+      offset: 0,
+      limit: 500,
+      items: [],
+    });
+    await renderInTestApp(
+      <TestApiProvider apis={[[gitopsSecretsApiRef, api]]}>
+        <SecretStorePicker
+          {...props({ cluster: 'resource:default/management' })}
+        />
+      </TestApiProvider>,
+    );
+    expect(
+      await screen.findByText(
+        'management is not reachable: its stores are not known yet',
+      ),
+    ).toBeInTheDocument();
+  });
+
   it('says when a cluster has no store', async () => {
     await render(
       props({ cluster: 'resource:default/staging', namespace: 'payments' }),

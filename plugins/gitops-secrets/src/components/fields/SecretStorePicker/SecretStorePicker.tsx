@@ -98,14 +98,18 @@ export function SecretStorePicker(
             throw new Error(
               `${clusterRef} is not a cluster the gitops-secrets backend watches`,
             );
-          const stores = await readAll(q =>
-            api.pickerStores(
+          // Each page also says whether the backend could read the cluster at all.
+          let reachable = true;
+          const stores = await readAll(async q => {
+            const page = await api.pickerStores(
               cluster.name,
               { ...q, ...(namespace ? { namespace } : {}) },
               { signal },
-            ),
-          );
-          return { cluster: cluster.name, stores };
+            );
+            if (page.reachable === false) reachable = false;
+            return page;
+          });
+          return { cluster: cluster.name, reachable, stores };
         }
       : undefined,
     [api, clusterRef, namespace],
@@ -130,6 +134,8 @@ export function SecretStorePicker(
     helper = `${orphan} is not on ${value?.cluster}${
       namespace ? ` (for namespace ${namespace})` : ''
     }`;
+  else if (!stores.length && value?.reachable === false)
+    helper = `${value.cluster} is not reachable: its stores are not known yet`;
   else if (!stores.length)
     helper = `No ClusterSecretStore on ${value?.cluster}${
       namespace ? `, and no SecretStore in ${namespace}` : ''
