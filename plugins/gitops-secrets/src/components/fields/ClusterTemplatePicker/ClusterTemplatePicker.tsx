@@ -142,7 +142,6 @@ export function ClusterTemplatePicker(
         select
         fullWidth
         margin="normal"
-        variant="outlined"
         label={schema.title ?? 'Template'}
         required={required}
         disabled={disabled || !clusterRef || (loading && !formData)}
@@ -201,7 +200,6 @@ export function ClusterTemplatePicker(
               select={!!p.options?.length}
               fullWidth
               margin="normal"
-              variant="outlined"
               label={p.name}
               required={p.required}
               disabled={disabled}

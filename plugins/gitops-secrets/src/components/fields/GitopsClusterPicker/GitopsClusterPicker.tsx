@@ -67,7 +67,6 @@ export function GitopsClusterPicker(
       select
       fullWidth
       margin="normal"
-      variant="outlined"
       label={schema.title ?? 'Cluster'}
       required={required}
       disabled={disabled || (loading && !formData)}

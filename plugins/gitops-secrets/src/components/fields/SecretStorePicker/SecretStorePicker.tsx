@@ -148,7 +148,6 @@ export function SecretStorePicker(
       select
       fullWidth
       margin="normal"
-      variant="outlined"
       label={schema.title ?? 'Secret store'}
       required={required}
       disabled={disabled || !clusterRef || (loading && !formData)}
