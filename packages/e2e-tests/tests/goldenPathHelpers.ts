@@ -34,6 +34,22 @@ export async function pickEntity(
     .click();
 }
 
+/**
+ * Chooses an option of a select field (the gitops-secrets pickers: MUI selects named by their label), as a person
+ * would: open it, click the option whose name matches, and wait for the list to close.
+ */
+export async function pickOption(
+  page: Page,
+  label: string | RegExp,
+  option: string | RegExp,
+) {
+  const select = page.getByRole('button', { name: label });
+  await expect(select).toBeEnabled();
+  await select.click();
+  await page.getByRole('option', { name: option }).click();
+  await expect(page.getByRole('listbox')).toBeHidden();
+}
+
 /** Submits the current form step and waits until the step with `nextField` (an id) is shown. */
 export async function next(page: Page, nextField: string) {
   await page.getByRole('button', { name: 'Next', exact: true }).click();

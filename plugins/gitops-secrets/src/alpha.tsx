@@ -1,5 +1,6 @@
 import {
   ApiBlueprint,
+  createFrontendModule,
   createFrontendPlugin,
   discoveryApiRef,
   fetchApiRef,
@@ -8,6 +9,7 @@ import {
   EntityCardBlueprint,
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
+import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
 import { GitopsSecretsClient, gitopsSecretsApiRef } from './api';
 import { isGitopsSecretsAvailable } from './conditions';
 
@@ -56,6 +58,55 @@ export default createFrontendPlugin({
     gitopsSecretsApi,
     gitopsSecretsEntityCard,
     gitopsSecretsEntityContent,
+  ],
+});
+
+/** `ui:field: GitopsClusterPicker` in the scaffolder's forms. @alpha */
+export const gitopsClusterPickerFormField = FormFieldBlueprint.make({
+  name: 'gitops-cluster-picker',
+  params: {
+    field: () =>
+      import('./components/fields/formFields').then(
+        m => m.gitopsClusterPickerField,
+      ),
+  },
+});
+
+/** `ui:field: SecretStorePicker` in the scaffolder's forms. @alpha */
+export const secretStorePickerFormField = FormFieldBlueprint.make({
+  name: 'secret-store-picker',
+  params: {
+    field: () =>
+      import('./components/fields/formFields').then(
+        m => m.secretStorePickerField,
+      ),
+  },
+});
+
+/** `ui:field: ClusterTemplatePicker` in the scaffolder's forms. @alpha */
+export const clusterTemplatePickerFormField = FormFieldBlueprint.make({
+  name: 'cluster-template-picker',
+  params: {
+    field: () =>
+      import('./components/fields/formFields').then(
+        m => m.clusterTemplatePickerField,
+      ),
+  },
+});
+
+/**
+ * The scaffolder pickers (new frontend system): a module of the scaffolder plugin, so its form fields attach there.
+ * Feature discovery loads only a package's default exports, so add it to `createApp({ features })`; the pickers'
+ * API client comes with the gitops-secrets plugin (the default export).
+ *
+ * @alpha
+ */
+export const gitopsSecretsScaffolderModule = createFrontendModule({
+  pluginId: 'scaffolder',
+  extensions: [
+    gitopsClusterPickerFormField,
+    secretStorePickerFormField,
+    clusterTemplatePickerFormField,
   ],
 });
 

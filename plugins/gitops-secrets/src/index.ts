@@ -1,7 +1,8 @@
 /**
  * ESO and Flux status per cluster, with root cause and fix, on catalog
- * entities: the entity card and tab (legacy frontend system here; the new
- * frontend system's plugin is the default export of `/alpha`).
+ * entities: the entity card and tab, and the scaffolder pickers (legacy
+ * frontend system here; the new frontend system's plugin is the default
+ * export of `/alpha`, its scaffolder module `gitopsSecretsScaffolderModule`).
  *
  * @packageDocumentation
  */
@@ -9,7 +10,17 @@ export {
   gitopsSecretsPlugin,
   EntityGitopsSecretsCard,
   EntityGitopsSecretsContent,
+  GitopsClusterPickerFieldExtension,
+  SecretStorePickerFieldExtension,
+  ClusterTemplatePickerFieldExtension,
 } from './plugin';
+export type {
+  ClusterTemplatePickerUiOptions,
+  ClusterTemplateValue,
+  GitopsClusterPickerUiOptions,
+  SecretStorePickerUiOptions,
+  SecretStoreRef,
+} from './components/fields';
 export {
   isGitopsSecretsAvailable,
   bootstrapTemplateLink,

@@ -6,7 +6,23 @@ import {
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
+import { createScaffolderFieldExtension } from '@backstage/plugin-scaffolder-react';
 import { GitopsSecretsClient, gitopsSecretsApiRef } from './api';
+import {
+  ClusterTemplatePicker,
+  GitopsClusterPicker,
+  SecretStorePicker,
+  validateClusterTemplate,
+  validateGitopsCluster,
+  validateSecretStore,
+} from './components/fields';
+import type {
+  ClusterTemplatePickerUiOptions,
+  ClusterTemplateValue,
+  GitopsClusterPickerUiOptions,
+  SecretStorePickerUiOptions,
+  SecretStoreRef,
+} from './components/fields';
 import { rootRouteRef } from './routes';
 
 /** The GitOps secrets frontend plugin (legacy frontend system). @public */
@@ -55,5 +71,58 @@ export const EntityGitopsSecretsContent = gitopsSecretsPlugin.provide(
         m => m.EntityGitopsSecretsContent,
       ),
     mountPoint: rootRouteRef,
+  }),
+);
+
+/*
+ * Scaffolder field extensions (legacy frontend system): put them inside `<ScaffolderFieldExtensions>` of the
+ * scaffolder route. They are provided by this plugin (not the scaffolder's), so using one registers this plugin's
+ * API client too.
+ */
+
+/**
+ * `ui:field: GitopsClusterPicker`: a cluster the gitops-secrets backend watches, with its live Flux and ESO state;
+ * `ui:options.eso: installed | absent` filters. The value is the cluster's catalog entity ref.
+ *
+ * @public
+ */
+export const GitopsClusterPickerFieldExtension = gitopsSecretsPlugin.provide(
+  createScaffolderFieldExtension<string, GitopsClusterPickerUiOptions>({
+    name: 'GitopsClusterPicker',
+    component: GitopsClusterPicker,
+    validation: validateGitopsCluster,
+  }),
+);
+
+/**
+ * `ui:field: SecretStorePicker`: a secret store on the cluster of a sibling field (`ui:options.clusterField`,
+ * default `cluster`), ClusterSecretStores and the SecretStores of `ui:options.namespaceField` (default `namespace`),
+ * with their Ready state. The value is `{ kind, name }`.
+ *
+ * @public
+ */
+export const SecretStorePickerFieldExtension = gitopsSecretsPlugin.provide(
+  createScaffolderFieldExtension<SecretStoreRef, SecretStorePickerUiOptions>({
+    name: 'SecretStorePicker',
+    component: SecretStorePicker,
+    validation: validateSecretStore,
+  }),
+);
+
+/**
+ * `ui:field: ClusterTemplatePicker`: a CAPITemplate or GitOpsTemplate of the management cluster in a sibling field
+ * (`ui:options.clusterField`, default `managementCluster`), and its declared parameters as inputs. The value is
+ * `{ name, kind, parameters }`, for `gitops:cluster:create-leaf`'s `templateName` and `parameters`.
+ *
+ * @public
+ */
+export const ClusterTemplatePickerFieldExtension = gitopsSecretsPlugin.provide(
+  createScaffolderFieldExtension<
+    ClusterTemplateValue,
+    ClusterTemplatePickerUiOptions
+  >({
+    name: 'ClusterTemplatePicker',
+    component: ClusterTemplatePicker,
+    validation: validateClusterTemplate,
   }),
 );

@@ -113,6 +113,34 @@ describe('GitopsSecretsClient', () => {
         ),
       `${BASE}/entities/default/component/shop/objects?cluster=prod+eu&kind=externalsecrets&offset=500&limit=500&q=db&health=Degraded%2CUnknown`,
     ],
+    [
+      'the picker clusters',
+      (c: GitopsSecretsClient) => c.pickerClusters(),
+      `${BASE}/picker/clusters`,
+    ],
+    [
+      'the picker clusters without ESO, paged',
+      (c: GitopsSecretsClient) =>
+        c.pickerClusters({ eso: 'absent', offset: 100, limit: 50 }),
+      `${BASE}/picker/clusters?offset=100&limit=50&eso=absent`,
+    ],
+    [
+      "a cluster's stores in a namespace",
+      (c: GitopsSecretsClient) =>
+        c.pickerStores('prod/eu', { namespace: 'payments', limit: 500 }),
+      `${BASE}/picker/clusters/prod%2Feu/stores?limit=500&namespace=payments`,
+    ],
+    [
+      "a cluster's ClusterSecretStores only (no namespace)",
+      (c: GitopsSecretsClient) => c.pickerStores('management'),
+      `${BASE}/picker/clusters/management/stores`,
+    ],
+    [
+      "a management cluster's templates",
+      (c: GitopsSecretsClient) =>
+        c.pickerTemplates('management', { offset: 0 }),
+      `${BASE}/picker/clusters/management/templates?offset=0`,
+    ],
   ])('reads %s', async (_, call, expected) => {
     let url = '';
     server.use(
@@ -202,6 +230,29 @@ describe('GitopsSecretsClient', () => {
       .catch(e => e);
     expect(error).toBeInstanceOf(ResponseError);
     expect(error.response.status).toBe(403);
+  });
+
+  it('returns the picker page as the backend sends it', async () => {
+    const body = {
+      total: 1,
+      offset: 0,
+      limit: 100,
+      items: [
+        {
+          name: 'management',
+          entityRef: 'resource:default/management',
+          clusterPath: 'clusters/management',
+          reachable: true,
+          health: 'Healthy',
+          flux: { objects: 12 },
+          eso: { installed: true, ready: true, stores: 2 },
+        },
+      ],
+    };
+    server.use(
+      http.get(`${BASE}/picker/clusters`, () => HttpResponse.json(body)),
+    );
+    await expect(client.pickerClusters()).resolves.toEqual(body);
   });
 
   it('passes the abort signal through', async () => {

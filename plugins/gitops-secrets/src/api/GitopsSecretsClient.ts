@@ -14,6 +14,11 @@ import type {
   EntityStatusOptions,
   GitopsSecretsApi,
   GitopsSecretsRequestOptions,
+  PickerCluster,
+  PickerPage,
+  PickerPageQuery,
+  PickerStorePage,
+  PickerTemplatePage,
 } from './types';
 
 /** The backend plugin's id, as mounted under `/api/<id>`. */
@@ -96,6 +101,45 @@ export class GitopsSecretsClient implements GitopsSecretsApi {
     );
   }
 
+  async pickerClusters(
+    query?: PickerPageQuery & { eso?: 'installed' | 'absent' },
+    options?: GitopsSecretsRequestOptions,
+  ): Promise<PickerPage<PickerCluster>> {
+    const params = pageParams(query);
+    if (query?.eso) params.eso = query.eso;
+    return this.get(withQuery('picker/clusters', params), options);
+  }
+
+  async pickerStores(
+    cluster: string,
+    query?: PickerPageQuery & { namespace?: string },
+    options?: GitopsSecretsRequestOptions,
+  ): Promise<PickerStorePage> {
+    const params = pageParams(query);
+    if (query?.namespace) params.namespace = query.namespace;
+    return this.get(
+      withQuery(
+        `picker/clusters/${encodeURIComponent(cluster)}/stores`,
+        params,
+      ),
+      options,
+    );
+  }
+
+  async pickerTemplates(
+    cluster: string,
+    query?: PickerPageQuery,
+    options?: GitopsSecretsRequestOptions,
+  ): Promise<PickerTemplatePage> {
+    return this.get(
+      withQuery(
+        `picker/clusters/${encodeURIComponent(cluster)}/templates`,
+        pageParams(query),
+      ),
+      options,
+    );
+  }
+
   private async get<T>(
     path: string,
     options?: GitopsSecretsRequestOptions,
@@ -125,6 +169,18 @@ function entityPath(
   ]
     .map(encodeURIComponent)
     .join('/');
+  const search = new URLSearchParams(query).toString();
+  return search ? `${path}?${search}` : path;
+}
+
+function pageParams(query?: PickerPageQuery): Record<string, string> {
+  const params: Record<string, string> = {};
+  if (query?.offset !== undefined) params.offset = String(query.offset);
+  if (query?.limit !== undefined) params.limit = String(query.limit);
+  return params;
+}
+
+function withQuery(path: string, query: Record<string, string>): string {
   const search = new URLSearchParams(query).toString();
   return search ? `${path}?${search}` : path;
 }

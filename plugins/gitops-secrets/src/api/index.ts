@@ -4,5 +4,13 @@ export type {
   EntityStatusOptions,
   GitopsSecretsApi,
   GitopsSecretsRequestOptions,
+  PickerCluster,
+  PickerPage,
+  PickerPageQuery,
+  PickerStore,
+  PickerStorePage,
+  PickerTemplate,
+  PickerTemplatePage,
+  PickerTemplateParam,
 } from './types';
 export { GitopsSecretsClient } from './GitopsSecretsClient';

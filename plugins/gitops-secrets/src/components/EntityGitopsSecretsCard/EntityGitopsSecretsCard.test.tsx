@@ -246,6 +246,9 @@ describe('EntityGitopsSecretsCard', () => {
       getClusterStatus: async () => {
         throw new Error('unused');
       },
+      pickerClusters: denied,
+      pickerStores: denied,
+      pickerTemplates: denied,
     };
     await renderCard(clusterResource, api);
     expect(await screen.findByTestId('load-error')).toHaveTextContent(

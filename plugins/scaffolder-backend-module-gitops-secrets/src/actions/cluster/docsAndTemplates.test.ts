@@ -26,15 +26,18 @@ function formValues(t: any, samples: Record<string, unknown>) {
   return { ...values, ...samples };
 }
 
-// Resolves `${{ parameters.x }}` (whole value); other expressions come from `exprs`.
+// Resolves `${{ parameters.x }}` and `${{ parameters.x.y }}` (whole value); other expressions come from `exprs`.
 function resolve(
   value: unknown,
   params: Record<string, unknown>,
   exprs: Record<string, unknown>,
 ): unknown {
   if (typeof value === 'string') {
-    const m = /^\$\{\{\s*parameters\.(\w+)\s*\}\}$/.exec(value);
-    if (m) return params[m[1]];
+    const m = /^\$\{\{\s*parameters\.([\w.]+)\s*\}\}$/.exec(value);
+    if (m)
+      return m[1]
+        .split('.')
+        .reduce<any>((v, key) => (v === undefined ? v : v[key]), params);
     if (value.includes('${{')) {
       if (!(value in exprs))
         throw new Error(`no sample for expression ${value}`);
@@ -87,36 +90,53 @@ describe('Backstage templates', () => {
       success: true,
     });
     expect(t.spec.steps[0]).toMatchObject({ action: 'catalog:fetch' });
-    expect(
-      t.spec.parameters[0].properties.managementCluster['ui:options']
-        .catalogFilter,
-    ).toEqual([{ kind: 'Resource', 'spec.type': 'kubernetes-cluster' }]);
+    expect(t.spec.parameters[0].properties.managementCluster['ui:field']).toBe(
+      'GitopsClusterPicker',
+    );
   });
 
-  it('leaf-cluster passes the params of the leaf-cluster template, and inputs the action accepts', () => {
+  it('leaf-cluster passes the template chosen in the ClusterTemplatePicker, and inputs the action accepts', () => {
     const t = template('leaf-cluster');
     const step = t.spec.steps.find(
       (s: any) => s.action === 'gitops:cluster:create-leaf',
     );
+    const declared = buildLeafClusterTemplate({
+      name: 'leaf-cluster',
+      namespace: 'default',
+    }).spec.params!;
+    // What the picker gives for the leaf-cluster template: its declared defaults, and the required CLUSTER_NAME.
+    const picked = {
+      name: 'leaf-cluster',
+      kind: 'CAPITemplate',
+      parameters: {
+        ...Object.fromEntries(
+          declared
+            .filter(p => p.default !== undefined)
+            .map(p => [p.name, String(p.default)]),
+        ),
+        CLUSTER_NAME: 'dev-1',
+      },
+    };
+    const fields = t.spec.parameters[0].properties;
+    expect(fields.managementCluster['ui:field']).toBe('GitopsClusterPicker');
+    expect(fields.template['ui:field']).toBe('ClusterTemplatePicker');
+    expect(fields.template['ui:options']).toEqual({
+      clusterField: 'managementCluster',
+    });
     const input: any = resolve(
       step.input,
       formValues(t, {
         repoUrl: 'localhost:7010?owner=acme&repo=gitops',
         managementCluster: 'resource:default/management',
-        clusterName: 'dev-1',
+        template: picked,
       }),
       { [mgmtExpr]: 'clusters/management' },
     );
     expect(createLeafInputSchema.safeParse(input)).toMatchObject({
       success: true,
     });
-    const declared = buildLeafClusterTemplate({
-      name: 'leaf-cluster',
-      namespace: 'default',
-    }).spec.params!;
-    expect(Object.keys(input.parameters).sort()).toEqual(
-      declared.map(p => p.name).sort(),
-    );
+    expect(input.templateName).toBe('leaf-cluster');
+    expect(input.parameters).toEqual(picked.parameters);
     const versions = declared.find(p => p.name === 'KUBERNETES_VERSION')!;
     expect(versions.options).toContain(input.parameters.KUBERNETES_VERSION);
     // The catalog link is empty, and so hidden, unless the lookup found the cluster.

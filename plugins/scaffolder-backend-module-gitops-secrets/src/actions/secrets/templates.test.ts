@@ -59,7 +59,7 @@ function renderStep(
   );
 }
 
-function checkPickers(template: any) {
+function checkPickers(template: any, eso?: 'installed' | 'absent') {
   const props = Object.assign(
     {},
     ...template.spec.parameters.map((p: any) => p.properties),
@@ -68,10 +68,9 @@ function checkPickers(template: any) {
   // Adopter-ready: GitHub only and no demo host or default repository (the demo serves its own copy).
   expect(props.repoUrl['ui:options'].allowedHosts).toEqual(['github.com']);
   expect(props.repoUrl.default).toBeUndefined();
-  expect(props.cluster['ui:field']).toBe('EntityPicker');
-  expect(props.cluster['ui:options'].catalogFilter).toEqual([
-    { kind: 'Resource', 'spec.type': 'kubernetes-cluster' },
-  ]);
+  // The frontend plugin's cluster picker: its value is the entity ref the catalog:fetch step reads.
+  expect(props.cluster['ui:field']).toBe('GitopsClusterPicker');
+  expect(props.cluster['ui:options']?.eso).toBe(eso);
 }
 
 function validateForm(template: any, formData: Record<string, unknown>) {
@@ -186,7 +185,13 @@ describe('templates', () => {
   it('external-secret: form data runs against a bootstrapped cluster', async () => {
     const template = loadTemplate('external-secret');
     expect(template.metadata.name).toBe('external-secret');
-    checkPickers(template);
+    checkPickers(template, 'installed');
+    const store = template.spec.parameters[1].properties.storeRef;
+    expect(store['ui:field']).toBe('SecretStorePicker');
+    expect(store['ui:options']).toEqual({
+      clusterField: 'cluster',
+      namespaceField: 'namespace',
+    });
     await h.sim.createRepo('acme/tpl-es', {
       files: await bootstrappedFiles('clusters/management'),
     });
@@ -196,6 +201,8 @@ describe('templates', () => {
       cluster: 'resource:default/management',
       name: 'db-credentials',
       namespace: 'payments',
+      // What the SecretStorePicker gives: { kind, name } of a store on the cluster.
+      storeRef: { kind: 'ClusterSecretStore', name: 'aws-secrets-manager' },
       data: [
         {
           secretKey: 'password',

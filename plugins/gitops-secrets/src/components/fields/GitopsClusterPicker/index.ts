@@ -1,0 +1,3 @@
+export { GitopsClusterPicker } from './GitopsClusterPicker';
+export type { GitopsClusterPickerUiOptions } from './GitopsClusterPicker';
+export { validateGitopsCluster } from './validation';

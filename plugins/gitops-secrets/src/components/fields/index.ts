@@ -1,0 +1,3 @@
+export * from './GitopsClusterPicker';
+export * from './SecretStorePicker';
+export * from './ClusterTemplatePicker';
