@@ -76,8 +76,7 @@ test.describe('Golden path: templates open pull requests on the GitHub simulator
       .screenshot({ path: shot('eso-pull-request-files') });
   });
 
-  // The ClusterTemplatePicker reads GET /picker/clusters/:name/templates, added on another branch: un-fixme at merge.
-  test.fixme(
+  test(
     'Leaf cluster with a new name: the task succeeds and its PR lists the cluster and its secrets bootstrap',
     async ({ page }) => {
       const clusterName = `gp-${Date.now().toString(36)}`;

@@ -150,8 +150,7 @@ test.describe('Scaffolder pickers in the real forms', () => {
     await page.screenshot({ path: shot('store-not-ready'), fullPage: true });
   });
 
-  // Needs GET /api/gitops-secrets/picker/clusters/:name/templates, added on another branch: un-fixme at merge.
-  test.fixme(
+  test(
     'Leaf cluster: a template from the list, only its declared params filled; the task opens the pull request',
     async ({ page }) => {
       const clusterName = `pk-${Date.now().toString(36)}`;
