@@ -15,6 +15,7 @@ export * from './model';
 export * from './objects';
 export * from './paging';
 export * from './permissions';
+export * from './picker';
 export * from './rules';
 export * from './rules/fluxClasses';
 export * from './rules/providerClasses';

@@ -15,7 +15,7 @@ import type {
   PickerCluster,
   PickerStore,
   PickerTemplate,
-} from './pickerRoutes';
+} from '@golden-gitops/plugin-gitops-secrets-common';
 import { RepositoryTemplates } from './RepositoryTemplates';
 import { createRouter } from './router';
 import { StatusService } from './StatusService';

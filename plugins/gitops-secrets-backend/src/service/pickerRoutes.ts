@@ -13,7 +13,10 @@ import { InputError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type {
   ClusterStatus,
-  Health,
+  PickerCluster,
+  PickerPage,
+  PickerStore,
+  PickerTemplatePage,
   StoreStatus,
 } from '@golden-gitops/plugin-gitops-secrets-common';
 import {
@@ -24,15 +27,12 @@ import express from 'express';
 import Router from 'express-promise-router';
 import type { RepositoryTemplates } from './RepositoryTemplates';
 import type { StatusService } from './StatusService';
-import type { PickerTemplate } from './templates';
 import {
   TEMPLATE_KIND_KEYS,
   compareTemplates,
   isTemplate,
   toPickerTemplate,
 } from './templates';
-
-export type { PickerTemplate, PickerTemplateParam } from './templates';
 
 /*
  * Routes the scaffolder field extensions (pickers) read, under /picker: what the platform
@@ -44,49 +44,6 @@ export type { PickerTemplate, PickerTemplateParam } from './templates';
 const ANNOTATION_CLUSTER_PATH = 'gitops-secrets.io/cluster-path';
 const MAX_LIMIT = 500;
 const DEFAULT_LIMIT = 100;
-
-/** One cluster as the GitopsClusterPicker lists it. */
-export interface PickerCluster {
-  /** Name configured in the backend. */
-  name: string;
-  /** Its catalog entity (`resource:<namespace>/<name>`), when the catalog has one. */
-  entityRef?: string;
-  /** Its folder in the GitOps repository (`gitops-secrets.io/cluster-path`). */
-  clusterPath?: string;
-  reachable: boolean;
-  health: Health;
-  /** Flux objects seen on the cluster (0: no Flux, or none this backend can read). */
-  flux: { objects: number };
-  eso: { installed: boolean; ready: boolean; stores: number };
-}
-
-/** One store as the SecretStorePicker lists it. */
-export interface PickerStore {
-  kind: 'ClusterSecretStore' | 'SecretStore';
-  name: string;
-  namespace?: string;
-  provider?: string;
-  health: Health;
-  ready: boolean;
-  reason?: string;
-  message?: string;
-}
-
-/** A page of picker entries. */
-export interface PickerPage<T> {
-  total: number;
-  offset: number;
-  limit: number;
-  items: T[];
-}
-
-/** A page of templates, and where they were read. */
-export interface PickerTemplatePage extends PickerPage<PickerTemplate> {
-  /** `cluster`: the watch cache; `repository`: the cluster could not be read; `none`: neither could. */
-  source: 'cluster' | 'repository' | 'none';
-  /** Why the list is not the live one, or why it is empty. */
-  message?: string;
-}
 
 export interface PickerRouteOptions {
   logger: LoggerService;

@@ -1,4 +1,7 @@
-import type { SlimObject } from '@golden-gitops/plugin-gitops-secrets-common';
+import type {
+  PickerTemplate,
+  SlimObject,
+} from '@golden-gitops/plugin-gitops-secrets-common';
 import {
   findWatchedKind,
   slimObject,
@@ -16,30 +19,6 @@ export const TEMPLATE_KIND_KEYS = [
   'capitemplates.capi.weave.works',
   'gitopstemplates.templates.weave.works',
 ] as const;
-
-/** One declared parameter (`spec.params[]`). */
-export interface PickerTemplateParam {
-  name: string;
-  description?: string;
-  /** The CRD defaults `required` to true: only `required: false` makes a parameter optional. */
-  required: boolean;
-  /** The values allowed, when the template lists them. */
-  options?: string[];
-  default?: string;
-}
-
-/** One template as the ClusterTemplatePicker lists it. */
-export interface PickerTemplate {
-  kind: 'CAPITemplate' | 'GitOpsTemplate';
-  name: string;
-  namespace?: string;
-  description?: string;
-  /** Where it was read: the cluster (watch cache) or the repository (the cluster could not be read). */
-  source: 'cluster' | 'repository';
-  /** Repository source: the file, relative to the repository root. */
-  path?: string;
-  params: PickerTemplateParam[];
-}
 
 /** Whether a slim object is one of WGE's templates (by API group and kind, any version we read). */
 export function isTemplate(obj: SlimObject): boolean {
