@@ -19,7 +19,7 @@ const CERT = createClientCert(CA, 'cert-reader');
 const STRANGER = createClientCert(createSimCa('another-ca'), 'cert-reader');
 
 /** The protocol the server picks when a client offers both, as KubeClient and Go clients do. */
-async function negotiated(c: SimCluster): Promise<string | false> {
+async function negotiated(c: SimCluster): Promise<string | false | null> {
   const url = new URL(c.url);
   const socket = tls.connect({
     host: url.hostname,

@@ -348,6 +348,7 @@ export class SimServer implements SimCluster {
 
   dropConnections(): void {
     for (const session of this.sessions) {
+      if (session.destroyed) continue;
       session.goaway(http2.constants.NGHTTP2_NO_ERROR);
       session.destroy();
     }
