@@ -166,6 +166,58 @@ describe('Fleet', () => {
     },
   );
 
+  it.each([
+    ['an HTTP/2 session', 'edge'],
+    ['HTTP/1.1 connections', 'edge-h1'],
+  ])(
+    'resumes every watch when the server drops %s (a restart: GOAWAY, then closed)',
+    async (_how, name) => {
+      const edge = sim.cluster(name);
+      const clients: KubeConfigClient[] = [];
+      const settings = readSettings(
+        new ConfigReader({
+          gitopsSecrets: {
+            clusters: [clusterConfig(edge)],
+            cache: { backoff: { initial: '50ms', max: '200ms' } },
+          },
+        }),
+      );
+      const fleet = new Fleet({
+        settings,
+        logger: mockServices.logger.mock(),
+        clientFactory: d => {
+          const real = KubeConfigClient.fromCluster(d);
+          clients.push(real);
+          return real;
+        },
+      });
+      try {
+        const cache = fleet.acquire(name)!;
+        expect(await cache.whenSettled()).toBe(true);
+        const watches = Object.values(
+          cache.summary(undefined).servedVersions!,
+        ).filter(Boolean).length;
+        await eventually(() => edge.counters().openWatches === watches);
+        edge.dropConnections();
+        const es = `after-drop-${name}`;
+        edge.upsert({
+          apiVersion: 'external-secrets.io/v1',
+          kind: 'ExternalSecret',
+          metadata: { name: es, namespace: 'apps' },
+          spec: { target: { name: es } },
+        });
+        // Seen through a resumed watch (or the list after it), not left stale.
+        await eventually(() =>
+          cache.objects().some(o => o.metadata.name === es),
+        );
+        await eventually(() => edge.counters().openWatches === watches);
+        expect(clients[0].sessionsCreated).toBe(name === 'edge' ? 2 : 0);
+      } finally {
+        fleet.stop();
+      }
+    },
+  );
+
   it('reads CustomResourceDefinitions without their OpenAPI schemas, and still knows what is installed', async () => {
     const edge = sim.cluster('edge');
     const settings = readSettings(

@@ -1,8 +1,11 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { ConfigReader } from '@backstage/config';
 import type { SimCluster, SimFleet } from '@golden-gitops/kube-api-sim';
-import { startFleet } from '@golden-gitops/kube-api-sim';
-import type { CountingProxy } from '../__testUtils__/proxy';
-import { startCountingProxy } from '../__testUtils__/proxy';
+import { startCluster, startFleet } from '@golden-gitops/kube-api-sim';
+import type { ConnectProxy, CountingProxy } from '../__testUtils__/proxy';
+import { startConnectProxy, startCountingProxy } from '../__testUtils__/proxy';
 import { clusterConfig, eventually } from '../__testUtils__/sim';
 import { readSettings } from '../config/clusters';
 import type { WatchEvent } from './KubeClient';
@@ -385,5 +388,65 @@ describe.each([
     await expect(skip.getJson('/apis')).resolves.toMatchObject({
       kind: 'APIGroupList',
     });
+  });
+});
+
+describe('KubeConfigClient behind a proxy', () => {
+  let edge: SimCluster;
+  let proxy: ConnectProxy;
+  let dir: string;
+  beforeAll(async () => {
+    edge = await startCluster({ name: 'edge' });
+    proxy = await startConnectProxy();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-proxy-'));
+  });
+  afterAll(async () => {
+    await edge.stop();
+    await proxy.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("goes through the kubeconfig's proxy-url over HTTP/1.1, even to a server that speaks h2", async () => {
+    const file = path.join(dir, 'kubeconfig.json');
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        'current-context': 'edge',
+        clusters: [
+          {
+            name: 'edge',
+            cluster: {
+              server: edge.url,
+              'certificate-authority-data': edge.caData,
+              'proxy-url': proxy.url,
+            },
+          },
+        ],
+        users: [{ name: 'u', user: { token: edge.adminToken } }],
+        contexts: [{ name: 'edge', context: { cluster: 'edge', user: 'u' } }],
+      }),
+    );
+    const settings = readSettings(
+      new ConfigReader({
+        gitopsSecrets: {
+          clusters: [{ name: 'edge', kubeconfig: { path: file } }],
+        },
+      }),
+    );
+    const c = KubeConfigClient.fromCluster(settings.clusters[0]);
+    try {
+      edge.resetCounters();
+      await expect(c.getJson('/apis')).resolves.toMatchObject({
+        kind: 'APIGroupList',
+      });
+      expect(proxy.tunnels).toBeGreaterThanOrEqual(1);
+      expect(c.protocol).toBe('http/1.1');
+      expect(c.sessionsCreated).toBe(0);
+      expect(edge.counters().openH2Sessions).toBe(0);
+    } finally {
+      c.close();
+    }
   });
 });
