@@ -10,6 +10,8 @@ export interface CountingProxy {
   readonly open: number;
   /** Cut every connection open now (as a restarting API server or a load balancer would). */
   dropAll(): void;
+  /** Stop forwarding bytes on every connection open now, both ways, without closing them (a peer that vanished). */
+  freezeAll(): void;
   stop(): Promise<void>;
 }
 
@@ -58,6 +60,12 @@ export async function startCountingProxy(
     },
     dropAll: () => {
       for (const s of [...clients, ...upstreams]) s.destroy();
+    },
+    freezeAll: () => {
+      for (const s of [...clients, ...upstreams]) {
+        s.unpipe();
+        s.pause();
+      }
     },
     stop: () =>
       new Promise<void>(resolve => {

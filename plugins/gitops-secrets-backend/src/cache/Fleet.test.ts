@@ -135,24 +135,17 @@ describe('Fleet', () => {
         const requests = edge.counters().total;
         expect(requests).toBeGreaterThanOrEqual(1 + 2 * served);
         expect(clients).toHaveLength(1);
-        if (h2) {
-          // Every watch and list of the cluster as streams of one session on one connection.
-          expect(clients[0].sessionsCreated).toBe(1);
-          expect(clients[0].agentsCreated).toBe(0);
-          expect(proxy.opened).toBe(1);
-          expect(edge.counters()).toMatchObject({
-            openH2Sessions: 1,
-            openH2Streams: served,
-            openConnections: 1,
-          });
-        } else {
-          expect(clients[0].agentsCreated).toBe(1);
-          // One connection per open watch, plus the few that discovery and lists shared, and the ALPN probe
-          // (before: one connection and one TLS context per request).
-          expect(proxy.opened).toBeLessThanOrEqual(served + 5);
-          expect(proxy.opened).toBeLessThan(requests);
-          expect(edge.counters().openH2Sessions).toBe(0);
-        }
+        // h2: every watch and list of the cluster as streams of one session on one connection. HTTP/1.1: one
+        // connection per open watch, plus the few that discovery and lists shared, and the ALPN probe (before
+        // either: one connection and one TLS context per request).
+        expect(clients[0].sessionsCreated).toBe(h2 ? 1 : 0);
+        expect(clients[0].agentsCreated).toBe(h2 ? 0 : 1);
+        expect(proxy.opened).toBeLessThanOrEqual(h2 ? 1 : served + 5);
+        expect(proxy.opened).toBeLessThan(requests);
+        expect(edge.counters()).toMatchObject({
+          openH2Sessions: h2 ? 1 : 0,
+          openH2Streams: h2 ? served : 0,
+        });
 
         now += settings.idleTimeoutMs;
         expect(fleet.reap()).toEqual([name]);

@@ -82,6 +82,7 @@ export class Http2Transport {
   constructor(
     private readonly origin: URL,
     private readonly timeoutMs: number,
+    private readonly pingIntervalMs = PING_INTERVAL_MS,
   ) {}
 
   /**
@@ -227,6 +228,11 @@ export class Http2Transport {
   /** TLS with ALPN h2 and http/1.1; an h2 session on it when the server picks h2. */
   private connect(m: TlsMaterial): Promise<LiveSession | undefined> {
     const host = this.origin.hostname.replace(/^\[|\]$/g, '');
+    // SNI as the HTTPS agent sends it: the configured name, else the host unless it is an IP address.
+    const servername =
+      typeof m.servername === 'string'
+        ? m.servername
+        : (!net.isIP(host) && host) || undefined;
     return new Promise((resolve, reject) => {
       const socket = tls.connect({
         host,
@@ -243,11 +249,7 @@ export class Http2Transport {
         ...(m.rejectUnauthorized !== undefined
           ? { rejectUnauthorized: Boolean(m.rejectUnauthorized) }
           : {}),
-        ...(typeof m.servername === 'string'
-          ? { servername: m.servername }
-          : net.isIP(host)
-          ? {}
-          : { servername: host }),
+        ...(servername ? { servername } : {}),
       });
       socket.setKeepAlive(true, TCP_KEEPALIVE_MS);
       const connectTimer = setTimeout(
@@ -297,7 +299,7 @@ export class Http2Transport {
     clearTimeout(live.idle);
     live.idle = undefined;
     live.session.ref();
-    live.ping ??= setInterval(() => this.ping(live), PING_INTERVAL_MS);
+    live.ping ??= setInterval(() => this.ping(live), this.pingIntervalMs);
     live.ping.unref();
   }
 

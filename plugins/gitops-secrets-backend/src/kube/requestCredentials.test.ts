@@ -23,7 +23,7 @@ const READER = {
 const CA = createSimCa();
 /** A client certificate the simulator maps to the reader (by its common name). */
 const CERT = createClientCert(CA, 'reader');
-const b64 = (text: string) => Buffer.from(text).toString('base64');
+const base64 = (text: string) => Buffer.from(text).toString('base64');
 
 /**
  * Every way a credential is configured must end up on the request: the simulator answers 401 to a
@@ -119,8 +119,8 @@ describe.each([
             name: 'edge',
             kubeconfig: {
               path: kubeconfig('cert', {
-                'client-certificate-data': b64(CERT.certPem),
-                'client-key-data': b64(CERT.keyPem),
+                'client-certificate-data': base64(CERT.certPem),
+                'client-key-data': base64(CERT.keyPem),
               }),
             },
           }),
