@@ -242,6 +242,7 @@ describe('HTTP/2 beside HTTP/1.1', () => {
     await closed;
     await waitFor(() => both.counters().openWatches === 0);
     await waitFor(() => both.counters().openH2Sessions === 0);
+    expect(both.counters().openConnections).toBe(0);
   });
 });
 
