@@ -273,7 +273,7 @@ function anchorCheck(expect: string[]) {
   };
 }
 
-async function startBackend(
+export async function startBackend(
   clusters: SimClusterInfo[],
   opts: StatusBenchOptions,
   features: Array<'ours' | 'anchor'>,
@@ -317,7 +317,7 @@ async function startBackend(
 }
 
 /** Asks ours until every cluster in `expectReachable` answers with the entity's ExternalSecrets. */
-async function waitForSync(
+export async function waitForSync(
   url: string,
   expectReachable: string[],
   expectedEs: number,
@@ -363,7 +363,7 @@ async function waitForSync(
 }
 
 /** Watch paths our plugin opened on any cluster. */
-function watchPaths(perCluster: SimCounters[]): string[] {
+export function watchPaths(perCluster: SimCounters[]): string[] {
   const paths = new Set<string>();
   for (const c of perCluster) {
     for (const k of Object.keys(c.byPath))
