@@ -167,6 +167,7 @@ export class KubeConfigClient implements KubeClient {
   private readonly isHttp: boolean;
   private agent?: http.Agent;
   private material?: TlsMaterial;
+  private context?: { material: TlsMaterial; secureContext: tls.SecureContext };
   private closed = false;
   /** HTTP/2 to the cluster; absent for plain-http URLs (h2 without TLS is not what API servers offer). */
   private readonly h2?: Http2Transport;
@@ -232,7 +233,24 @@ export class KubeConfigClient implements KubeClient {
       scheduling: 'lifo' as const,
     };
     if (this.isHttp) return new http.Agent(pooling);
-    // One secure context for every connection to the cluster (the CA parsed once, not per request).
+    return new https.Agent({
+      ...pooling,
+      secureContext: this.secureContextFor(m),
+      ...(m.rejectUnauthorized !== undefined
+        ? { rejectUnauthorized: Boolean(m.rejectUnauthorized) }
+        : {}),
+      ...(typeof m.servername === 'string' ? { servername: m.servername } : {}),
+    });
+  }
+
+  /**
+   * One secure context for every connection to the cluster, HTTP/2 session or agent (the CA and client key parsed
+   * once, not per request); a new one when the material changes.
+   */
+  private secureContextFor(m: TlsMaterial): tls.SecureContext {
+    if (this.context && sameMaterial(this.context.material, m)) {
+      return this.context.secureContext;
+    }
     const secureContext = tls.createSecureContext({
       ca: m.ca as tls.SecureContextOptions['ca'],
       cert: m.cert as tls.SecureContextOptions['cert'],
@@ -240,14 +258,8 @@ export class KubeConfigClient implements KubeClient {
       pfx: m.pfx as tls.SecureContextOptions['pfx'],
       passphrase: m.passphrase as string | undefined,
     });
-    return new https.Agent({
-      ...pooling,
-      secureContext,
-      ...(m.rejectUnauthorized !== undefined
-        ? { rejectUnauthorized: Boolean(m.rejectUnauthorized) }
-        : {}),
-      ...(typeof m.servername === 'string' ? { servername: m.servername } : {}),
-    });
+    this.context = { material: m, secureContext };
+    return secureContext;
   }
 
   /** Close every connection of the cluster; later requests fail as cancelled. */
@@ -271,9 +283,13 @@ export class KubeConfigClient implements KubeClient {
       if (v !== undefined) url.searchParams.set(k, v);
     }
     let opts: RequestAuth;
+    let secureContext: tls.SecureContext | undefined;
     try {
       opts = await requestAuth(this.kc, this.credentials);
       if (this.closed) throw new KubeRequestError('aborted', 'client closed');
+      // Parsed here, so that an unusable key or certificate is a configuration error on either protocol.
+      if (!this.isHttp && !opts.proxyAgent)
+        secureContext = this.secureContextFor(opts.material);
     } catch (e) {
       if (e instanceof KubeRequestError) throw e;
       // Never the error's text: it may quote the kubeconfig's token, key or exec output.
@@ -290,12 +306,13 @@ export class KubeConfigClient implements KubeClient {
       ...opts.headers,
       Accept: 'application/json',
     };
-    if (this.h2 && !this.h2.refused && !opts.proxyAgent) {
+    if (this.h2 && !this.h2.refused && secureContext) {
       try {
         const res = await this.h2.request(
           url,
           h2Headers(headers, opts.auth),
           opts.material,
+          secureContext,
           armRequest(timer, signal, this.timeoutMs),
         );
         if (res) return res;

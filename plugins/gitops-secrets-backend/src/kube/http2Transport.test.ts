@@ -1,3 +1,4 @@
+import tls from 'node:tls';
 import { startCluster, type SimCluster } from '@golden-gitops/kube-api-sim';
 import { startCountingProxy, type CountingProxy } from '../__testUtils__/proxy';
 import { Http2Transport, h2Headers, type ArmRequest } from './http2Transport';
@@ -33,6 +34,21 @@ describe('h2Headers', () => {
   ])('%s', (_what, headers, basic, expected) => {
     expect(h2Headers(headers, basic)).toEqual(expected);
   });
+
+  it.each([
+    ['a line break', 'Bearer a\r\nX-Leak: b'],
+    ['a NUL', 'Bearer a\u0000b'],
+  ])(
+    'refuses a value with %s as HTTP/1.1 does, instead of letting nghttp2 drop the header',
+    (_what, value) => {
+      expect(() => h2Headers({ Authorization: value }, undefined)).toThrow(
+        expect.objectContaining({
+          failure: 'config',
+          message: expect.not.stringContaining('X-Leak'),
+        }),
+      );
+    },
+  );
 });
 
 describe('Http2Transport', () => {
@@ -56,6 +72,7 @@ describe('Http2Transport', () => {
       url,
       { authorization: `Bearer ${edge.adminToken}` },
       { ca: Buffer.from(edge.caData, 'base64') },
+      tls.createSecureContext({ ca: Buffer.from(edge.caData, 'base64') }),
       noTimer,
     );
     expect(res?.statusCode).toBe(200);
@@ -72,6 +89,7 @@ describe('Http2Transport', () => {
       new URL(`${proxy.url}/version`),
       {},
       { ca: Buffer.from(edge.caData, 'base64') },
+      tls.createSecureContext({ ca: Buffer.from(edge.caData, 'base64') }),
       noTimer,
     );
     expect(next?.statusCode).toBe(200);

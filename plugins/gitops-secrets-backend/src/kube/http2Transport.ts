@@ -38,7 +38,21 @@ const CONNECTION_HEADERS = new Set([
   'host',
 ]);
 
-/** An h2 request's headers: the same per-request headers as HTTP/1.1, lower-cased, without connection headers. */
+/** What Node's HTTP/1.1 client refuses in a header value (ERR_INVALID_CHAR): a line break, a control character. */
+const INVALID_HEADER_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
+
+function unsendable(): KubeRequestError {
+  return new KubeRequestError(
+    'config',
+    'The credentials cannot be sent: a header would contain a line break or control character (check the token)',
+  );
+}
+
+/**
+ * An h2 request's headers: the same per-request headers as HTTP/1.1, lower-cased, without connection headers.
+ * Throws where HTTP/1.1 would refuse a value: nghttp2 silently drops an invalid header field, so a token with a
+ * line break would go out as no credential at all (a 401 that names the wrong cause).
+ */
 export function h2Headers(
   headers: http.OutgoingHttpHeaders,
   basicAuth: string | undefined,
@@ -47,6 +61,8 @@ export function h2Headers(
   for (const [k, v] of Object.entries(headers)) {
     const name = k.toLowerCase();
     if (v === undefined || CONNECTION_HEADERS.has(name)) continue;
+    const values = Array.isArray(v) ? v : [String(v)];
+    if (values.some(x => INVALID_HEADER_CHAR.test(x))) throw unsendable();
     out[name] = v;
   }
   // What http.request does with its `auth` option.
@@ -93,6 +109,7 @@ export class Http2Transport {
     url: URL,
     headers: http2.OutgoingHttpHeaders,
     material: TlsMaterial,
+    secureContext: tls.SecureContext,
     arm: ArmRequest,
   ): Promise<KubeResponse | undefined> {
     let cancelled: Error | undefined;
@@ -105,7 +122,7 @@ export class Http2Transport {
       (resolve, reject) => {
         onCancel = reject;
         if (cancelled) reject(cancelled);
-        else this.sessionFor(material).then(resolve, reject);
+        else this.sessionFor(material, secureContext).then(resolve, reject);
       },
     );
     if (!live) return undefined;
@@ -119,15 +136,7 @@ export class Http2Transport {
         });
       } catch (e) {
         const code = (e as NodeJS.ErrnoException)?.code ?? '';
-        if (/HEADER|INVALID_CHAR/.test(code)) {
-          // Node refuses a header before sending it (a token with a line break).
-          reject(
-            new KubeRequestError(
-              'config',
-              'The credentials cannot be sent: a header would contain a line break or control character (check the token)',
-            ),
-          );
-        } else reject(e);
+        reject(/HEADER|INVALID_CHAR/.test(code) ? unsendable() : e);
         return;
       }
       this.opened(live);
@@ -181,7 +190,10 @@ export class Http2Transport {
   }
 
   /** The open session for this TLS material, or a new one; undefined when the server does not speak h2. */
-  private sessionFor(material: TlsMaterial): Promise<LiveSession | undefined> {
+  private sessionFor(
+    material: TlsMaterial,
+    secureContext: tls.SecureContext,
+  ): Promise<LiveSession | undefined> {
     const live = this.live;
     if (
       live &&
@@ -201,7 +213,7 @@ export class Http2Transport {
     // A rotated client certificate: the old session finishes its streams and closes.
     if (live && !live.session.closed) live.session.close();
     this.live = undefined;
-    const connecting = this.connect(material).then(
+    const connecting = this.connect(material, secureContext).then(
       next => {
         if (this.connecting === connecting) this.connecting = undefined;
         if (!next) {
@@ -226,7 +238,10 @@ export class Http2Transport {
   }
 
   /** TLS with ALPN h2 and http/1.1; an h2 session on it when the server picks h2. */
-  private connect(m: TlsMaterial): Promise<LiveSession | undefined> {
+  private connect(
+    m: TlsMaterial,
+    secureContext: tls.SecureContext,
+  ): Promise<LiveSession | undefined> {
     const host = this.origin.hostname.replace(/^\[|\]$/g, '');
     // SNI as the HTTPS agent sends it: the configured name, else the host unless it is an IP address.
     const servername =
@@ -238,14 +253,8 @@ export class Http2Transport {
         host,
         port: Number(this.origin.port || 443),
         ALPNProtocols: ['h2', 'http/1.1'],
-        // The same secure context as the HTTP/1.1 agent builds.
-        secureContext: tls.createSecureContext({
-          ca: m.ca as tls.SecureContextOptions['ca'],
-          cert: m.cert as tls.SecureContextOptions['cert'],
-          key: m.key as tls.SecureContextOptions['key'],
-          pfx: m.pfx as tls.SecureContextOptions['pfx'],
-          passphrase: m.passphrase as string | undefined,
-        }),
+        // The client's secure context, shared with its HTTP/1.1 agent.
+        secureContext,
         ...(m.rejectUnauthorized !== undefined
           ? { rejectUnauthorized: Boolean(m.rejectUnauthorized) }
           : {}),
