@@ -45,6 +45,8 @@ export interface FleetSizeRun {
   syncMs: number;
   synced: boolean;
   timeline: Array<[number, number]>;
+  /** Clusters not answering at the end of the wait, by the error our answer gave for them. */
+  notAnswering: Record<string, number>;
   openWatches: number;
   openConnections: number;
   openH2Sessions: number;
@@ -148,6 +150,10 @@ async function run(
       syncMs,
       synced: sync.synced,
       timeline: sync.timeline,
+      notAnswering: Object.values(sync.view?.errors ?? {}).reduce(
+        (n, type) => ({ ...n, [type]: (n[type] ?? 0) + 1 }),
+        {} as Record<string, number>,
+      ),
       openWatches: counters.sum.openWatches,
       // Less the counters request's own connection to each cluster.
       openConnections: counters.sum.openConnections - clusters.length,
