@@ -25,6 +25,14 @@ export type ArmRequest = (cancel: (err: Error) => void) => void;
 const IDLE_SESSION_MS = 15_000;
 /** While streams are open, a PING this often: a vanished peer is noticed even when every watch is quiet. */
 const PING_INTERVAL_MS = 30_000;
+/**
+ * Flow-control windows we grant the server. HTTP/2's default, 64 KiB for each stream and for the whole connection,
+ * lets one connection carry only 64 KiB per round trip — and the round trip includes both event loops: with a busy
+ * backend, a cluster's first lists (a CRD list is megabytes) crawl. Go's client (kubectl, client-go) grants 4 MiB per
+ * stream and 1 GiB per connection; we grant less, since whatever the server sends ahead of the parser is buffered here.
+ */
+const STREAM_WINDOW = 1 << 20;
+const CONNECTION_WINDOW = 8 << 20;
 /** TCP keep-alive probes on the session's connection, as on the HTTP/1.1 sockets. */
 const TCP_KEEPALIVE_MS = 30_000;
 
@@ -284,6 +292,10 @@ export class Http2Transport {
         }
         const session = http2.connect(this.origin, {
           createConnection: () => socket,
+          settings: { initialWindowSize: STREAM_WINDOW },
+        });
+        session.once('connect', () => {
+          if (!session.destroyed) session.setLocalWindowSize(CONNECTION_WINDOW);
         });
         this.sessionsCreated++;
         const live: LiveSession = { session, material: m, streams: 0 };
