@@ -66,7 +66,7 @@ describe('Http2Transport', () => {
   const noTimer: ArmRequest = () => undefined;
 
   it('notices a peer that stopped answering by an unanswered PING, and ends the open streams', async () => {
-    const transport = new Http2Transport(new URL(proxy.url), 2000, 100);
+    const transport = new Http2Transport(new URL(proxy.url), 2000, 100, 2000);
     const url = new URL(`${proxy.url}/api/v1/configmaps?watch=true`);
     const res = await transport.request(
       url,

@@ -23,8 +23,14 @@ export type ArmRequest = (cancel: (err: Error) => void) => void;
 
 /** An idle session (no stream open) closes after this long, like the HTTP/1.1 agent's idle sockets. */
 const IDLE_SESSION_MS = 15_000;
-/** While streams are open, a PING this often: a vanished peer is noticed even when every watch is quiet. */
+/**
+ * While streams are open and nothing arrived for this long, a PING: a vanished peer is noticed even when every watch
+ * is quiet. It must be answered within PING_TIMEOUT_MS (at least; the cluster's timeout if longer). client-go sets
+ * the same on Go's HTTP/2 transport (ReadIdleTimeout 30 s, PingTimeout 15 s): a busy server or event loop must not
+ * pass for a dead peer, which would reset every list and watch of the cluster at once.
+ */
 const PING_INTERVAL_MS = 30_000;
+const PING_TIMEOUT_MS = 15_000;
 /**
  * Flow-control windows we grant the server. HTTP/2's default, 64 KiB for each stream and for the whole connection,
  * lets one connection carry only 64 KiB per round trip — and the round trip includes both event loops: with a busy
@@ -89,6 +95,8 @@ interface LiveSession {
   session: http2.ClientHttp2Session;
   material: TlsMaterial;
   streams: number;
+  /** When a frame of a stream last arrived: a session that is receiving needs no PING. */
+  lastRead: number;
   idle?: NodeJS.Timeout;
   ping?: NodeJS.Timeout;
 }
@@ -107,6 +115,7 @@ export class Http2Transport {
     private readonly origin: URL,
     private readonly timeoutMs: number,
     private readonly pingIntervalMs = PING_INTERVAL_MS,
+    private readonly pingTimeoutMs = Math.max(timeoutMs, PING_TIMEOUT_MS),
   ) {}
 
   /**
@@ -161,6 +170,7 @@ export class Http2Transport {
       };
       if (cancelled) onCancel(cancelled);
       stream.pipe(body, { end: false });
+      stream.on('data', () => (live.lastRead = Date.now()));
       stream.on('response', h => {
         answered = true;
         body.statusCode = Number(h[':status']);
@@ -298,7 +308,12 @@ export class Http2Transport {
           if (!session.destroyed) session.setLocalWindowSize(CONNECTION_WINDOW);
         });
         this.sessionsCreated++;
-        const live: LiveSession = { session, material: m, streams: 0 };
+        const live: LiveSession = {
+          session,
+          material: m,
+          streams: 0,
+          lastRead: Date.now(),
+        };
         // Errors reach the streams (each ends with it); the session's own copy must not go unhandled.
         session.on('error', () => undefined);
         const forget = () => {
@@ -338,12 +353,13 @@ export class Http2Transport {
     live.idle.unref();
   }
 
-  /** A PING not answered within the cluster's timeout: the peer is gone, the session and its streams end. */
+  /** A PING not answered in time: the peer is gone, the session and its streams end. */
   private ping(live: LiveSession): void {
     if (live.session.closed || live.session.destroyed) return;
+    if (Date.now() - live.lastRead < this.pingIntervalMs) return;
     const timer = setTimeout(
       () => live.session.destroy(sessionLost()),
-      this.timeoutMs,
+      this.pingTimeoutMs,
     );
     timer.unref();
     live.session.ping(err => {
