@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runFaultBench } from './faults/faultBench';
+import { runFleetSizeBench } from './fleetSize/fleetSizeBench';
 import { runPrBench } from './pr/prBench';
 import { crdsMarkdown, runCrdsBench } from './status/crdsBench';
 import { goals, machine, markdown, Results } from './report';
@@ -19,8 +20,9 @@ const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 const USAGE = `Usage: npm run bench -- [options]
 
   --smoke                 tiny sizes (CI; about a minute)
-  --only LIST             status (P1, P2, P4), pr (P3), faults (P5), crds (P4's fixed part with unrelated CRDs,
-                          with and without metadata answers; not in the default), comma separated (default all)
+  --only LIST             status (P1, P2, P4), pr (P3), faults (P5), fleet (P6), crds (P4's fixed part with
+                          unrelated CRDs, with and without metadata answers; not in the default), comma separated
+                          (default status,pr,faults,fleet)
   --clusters N            clusters in the fleet (full: 20)
   --external-secrets N    ExternalSecrets per cluster (full: 2000)
   --kustomizations N      Kustomizations per cluster (full: 200)
@@ -31,6 +33,8 @@ const USAGE = `Usage: npm run bench -- [options]
   --unrelated-crds N      crds: synthetic unrelated CRDs per cluster (full: 500)
   --crd-schema-bytes N    crds: schema size of each (full: 20000)
   --timeout-ms N          our per-cluster timeout (full: 5000)
+  --p6-clusters N         P6: clusters in the large fleet (full: 200)
+  --p6-objects N          P6: objects per cluster of the watched kinds (full: 250)
   --config-json JSON      merged into the backend's config, e.g. '{"gitopsSecrets":{"cache":{"pageSize":100}}}'
   --anchor-cap-ms N       how long to wait for the anchor while a cluster is black-holed (full: 30000)
   --pr-runs N             P3 runs per variant (full: 5)
@@ -84,6 +88,8 @@ export async function main(argv: string[]): Promise<number> {
       'unrelated-crds': { type: 'string' },
       'crd-schema-bytes': { type: 'string' },
       'timeout-ms': { type: 'string' },
+      'p6-clusters': { type: 'string' },
+      'p6-objects': { type: 'string' },
       'config-json': { type: 'string' },
       'anchor-cap-ms': { type: 'string' },
       'pr-runs': { type: 'string' },
@@ -107,12 +113,14 @@ export async function main(argv: string[]): Promise<number> {
     return n;
   };
   const only = new Set(
-    (values.only ?? 'status,pr,faults').split(',').map(s => s.trim()),
+    (values.only ?? 'status,pr,faults,fleet').split(',').map(s => s.trim()),
   );
   for (const o of only) {
-    if (!['status', 'pr', 'faults', 'crds'].includes(o))
+    if (!['status', 'pr', 'faults', 'fleet', 'crds'].includes(o))
       throw new Error(
-        `--only: unknown ${JSON.stringify(o)} (status, pr, faults, crds)`,
+        `--only: unknown ${JSON.stringify(
+          o,
+        )} (status, pr, faults, fleet, crds)`,
       );
   }
   const clusters = num(values.clusters, 20, 3);
@@ -224,6 +232,24 @@ export async function main(argv: string[]): Promise<number> {
       results.errors.push(...results.faults.errors);
     } catch (error) {
       results.errors.push(`P5: ${(error as Error).stack ?? error}`);
+    }
+  }
+
+  if (only.has('fleet')) {
+    log('P6: fleet size — fixed cost per cluster, time to cache the fleet');
+    try {
+      results.fleetSize = await runFleetSizeBench({
+        clusters: num(values['p6-clusters'], 200, 5),
+        objectsPerCluster: num(values['p6-objects'], 250, 20),
+        clusterTimeoutMs: num(values['timeout-ms'], 5000, 2000),
+        requestTimeoutMs: smoke ? 30_000 : 120_000,
+        syncTimeoutMs: smoke ? 30_000 : 180_000,
+        verbose: values.verbose!,
+        log,
+      });
+      results.errors.push(...results.fleetSize.errors);
+    } catch (error) {
+      results.errors.push(`P6: ${(error as Error).stack ?? error}`);
     }
   }
 

@@ -5,6 +5,10 @@ import type { CrdsResults } from './status/crdsBench';
 import fs from 'node:fs';
 import os from 'node:os';
 import type { FaultResults } from './faults/faultBench';
+import type {
+  FleetSizeResults,
+  FleetSizeRun,
+} from './fleetSize/fleetSizeBench';
 import type { PrResults, PrVariant } from './pr/prBench';
 import type { MemoryRun, Series, StatusResults } from './status/statusBench';
 
@@ -48,6 +52,7 @@ export interface Results {
   faults?: FaultResults;
   /** P4's fixed part with unrelated CRDs (`--only crds`). */
   crds?: CrdsResults;
+  fleetSize?: FleetSizeResults;
   goals: Goal[];
   errors: string[];
 }
@@ -82,7 +87,9 @@ const times = (a?: number, b?: number) =>
     ? ''
     : ` (${(b / a).toFixed(0)}× faster)`;
 
-export function goals(r: Pick<Results, 'status' | 'pr' | 'faults'>): Goal[] {
+export function goals(
+  r: Pick<Results, 'status' | 'pr' | 'faults' | 'fleetSize'>,
+): Goal[] {
   const out: Goal[] = [];
   const s = r.status;
   if (s) {
@@ -205,6 +212,39 @@ export function goals(r: Pick<Results, 'status' | 'pr' | 'faults'>): Goal[] {
       )} lists, ${f.watchesPerMinute.toFixed(0)} watches)`,
       met: f.met,
     });
+  }
+  const f = r.fleetSize;
+  if (f?.small || f?.full) {
+    // Goals are about 200 clusters × 250 objects; a smaller run says nothing about them.
+    const fullSize = f.clusters >= 200 && f.objectsPerCluster >= 250;
+    if (f.small && f.fixedRssPerClusterMb !== undefined) {
+      out.push({
+        id: 'P6',
+        goal: 'fixed RSS per cluster ≤ 0.5 MB (200 clusters)',
+        actual: `${f.fixedRssPerClusterMb.toFixed(
+          2,
+        )} MB per cluster (${f.small.rssGrowthMb.toFixed(0)} MB RSS for ${
+          f.small.clusters
+        } clusters with ${f.small.objects} fixture objects; ${
+          f.small.openConnections
+        } connections, ${f.small.openH2Sessions} HTTP/2 sessions, ${
+          f.small.openWatches
+        } watches)`,
+        met: fullSize ? f.fixedRssPerClusterMb <= 0.5 : undefined,
+      });
+    }
+    if (f.full) {
+      out.push({
+        id: 'P6',
+        goal: 'whole fleet cached ≤ 30 s after the first request (200 clusters × 250 objects)',
+        actual: `${(f.full.syncMs / 1000).toFixed(1)} s for ${
+          f.full.clusters
+        } clusters, ${f.full.objects} objects${
+          f.full.synced ? '' : ' (never synced)'
+        }; RSS growth ${f.full.rssGrowthMb.toFixed(0)} MB`,
+        met: fullSize ? f.full.synced && f.full.syncMs <= 30_000 : undefined,
+      });
+    }
   }
   return out;
 }
@@ -391,6 +431,31 @@ export function markdown(r: Results): string {
         '',
       );
     }
+  }
+  const f = r.fleetSize;
+  if (f && (f.small || f.full)) {
+    const mb = (n: number) => (n / 2 ** 20).toFixed(0);
+    const row = (label: string, m?: FleetSizeRun) =>
+      m
+        ? `| ${label} | ${m.clusters} | ${m.objects.toLocaleString(
+            'en-US',
+          )} | ${mb(m.before.rss)} MB | ${mb(
+            m.after.rss,
+          )} MB | ${m.rssGrowthMb.toFixed(1)} MB (${(
+            m.rssGrowthMb / m.clusters
+          ).toFixed(2)} MB per cluster) | ${(m.syncMs / 1000).toFixed(1)} s${
+            m.synced ? '' : ' (not synced)'
+          } | ${m.openConnections} / ${m.openH2Sessions} / ${m.openWatches} |`
+        : `| ${label} | — | — | — | — | — | — | — |`;
+    lines.push(
+      `### P6 fleet size — ${f.clusters} clusters, our backend alone, RSS after GC before the first request and with the fleet cached`,
+      '',
+      '| fleet | clusters | objects cached | RSS before | RSS after | RSS growth | first request → fleet cached | connections / h2 sessions / watches open |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+      row('fixture objects only (fixed cost)', f.small),
+      row(`${f.objectsPerCluster} objects per cluster`, f.full),
+      '',
+    );
   }
   lines.push(
     '### Goals',

@@ -8,6 +8,14 @@ export interface SimCa {
   serverKeyPem: string;
   /** Base64 of the CA certificate PEM, for kubeconfig's certificate-authority-data. */
   caData: string;
+  /** The CA's key: signs client certificates (`createClientCert`). Test material only. */
+  caKeyPem?: string;
+}
+
+/** A client certificate and key signed by a simulated CA. */
+export interface SimClientCert {
+  certPem: string;
+  keyPem: string;
 }
 
 // Node's native RSA key generation is far faster than forge's pure-JS one; forge only signs.
@@ -103,5 +111,34 @@ export function createSimCa(commonName = 'kube-api-sim-ca'): SimCa {
     serverCertPem: forge.pki.certificateToPem(cert),
     serverKeyPem: server.privatePem,
     caData: Buffer.from(caCertPem).toString('base64'),
+    caKeyPem: ca.privatePem,
+  };
+}
+
+/**
+ * A client certificate for `commonName` signed by the CA, as a kubeconfig's client-certificate-data names a user: the
+ * simulator maps its CN through `SimClusterOptions.clientCerts` to a grant.
+ */
+export function createClientCert(ca: SimCa, commonName: string): SimClientCert {
+  if (!ca.caKeyPem) throw new Error('The CA has no key to sign with');
+  const caCert = forge.pki.certificateFromPem(ca.caCertPem);
+  const caKey = forge.pki.privateKeyFromPem(ca.caKeyPem);
+  const client = rsaKeyPair();
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = client.publicKey;
+  cert.serialNumber = serial();
+  cert.validity.notBefore = new Date(Date.now() - 60 * 60 * 1000);
+  cert.validity.notAfter = new Date(Date.now() + 365 * 24 * 60 * 60 * 1000);
+  cert.setSubject([{ name: 'commonName', value: commonName }]);
+  cert.setIssuer(caCert.subject.attributes);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, critical: true },
+    { name: 'extKeyUsage', clientAuth: true },
+  ]);
+  cert.sign(caKey, forge.md.sha256.create());
+  return {
+    certPem: forge.pki.certificateToPem(cert),
+    keyPem: client.privatePem,
   };
 }

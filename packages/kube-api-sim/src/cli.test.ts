@@ -26,6 +26,13 @@ describe('parseArgs', () => {
     });
   });
 
+  it('reads --http1-only', () => {
+    expect(parseArgs(['serve', '--fixtures', 'a', '--http1-only'])).toEqual({
+      fixtures: ['a'],
+      http2: false,
+    });
+  });
+
   it.each([
     [[], /Usage/],
     [['serve'], /--fixtures is required/],

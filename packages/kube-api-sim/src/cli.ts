@@ -3,17 +3,20 @@ import { startFleet } from './cluster';
 import { fixtureClusterDirs, loadFixtureCluster } from './fixtures';
 import type { SimClusterOptions, SimFleet } from './types';
 
-export const USAGE = `Usage: kube-api-sim serve --fixtures DIR [--fixtures DIR2 ...] [--port N] [--kubeconfig-out FILE]
+export const USAGE = `Usage: kube-api-sim serve --fixtures DIR [--fixtures DIR2 ...] [--port N] [--kubeconfig-out FILE] [--http1-only]
 
 Starts one simulated Kubernetes API server per fixture folder (a folder with a cluster.yaml; a folder of such
 folders starts them all), on ports N, N+1, … (random free ports without --port), over HTTPS with a generated CA.
 --kubeconfig-out writes a kubeconfig with one context per cluster (context name = cluster name, admin tokens).
+HTTP/2 and HTTP/1.1 are served on the same port (ALPN); --http1-only refuses HTTP/2, as a proxy that speaks only 1.1.
 Runs until SIGINT or SIGTERM.`;
 
 export interface ServeArgs {
   fixtures: string[];
   port?: number;
   kubeconfigOut?: string;
+  /** false: HTTP/1.1 only (`--http1-only`). */
+  http2?: boolean;
 }
 
 export function parseArgs(argv: string[]): ServeArgs {
@@ -40,6 +43,9 @@ export function parseArgs(argv: string[]): ServeArgs {
       }
       case '--kubeconfig-out':
         args.kubeconfigOut = value();
+        break;
+      case '--http1-only':
+        args.http2 = false;
         break;
       case '--help':
       case '-h':
@@ -68,6 +74,7 @@ export async function serve(
   const opts: SimClusterOptions[] = dirs.map((d, i) => ({
     ...loadFixtureCluster(d, now),
     port: args.port !== undefined && args.port !== 0 ? args.port + i : 0,
+    ...(args.http2 === false ? { http2: false } : {}),
   }));
   const fleet = await startFleet(opts);
   for (const c of fleet.clusters) log(`${c.name}\t${c.url}`);

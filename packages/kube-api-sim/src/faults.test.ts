@@ -229,6 +229,11 @@ describe('counters', () => {
       bytes: 0,
       bytesByPath: {},
       openWatches: 0,
+      connectionsAccepted: 0,
+      // The admin request's own connection (testing.ts's request speaks HTTP/1.1).
+      openConnections: 1,
+      openH2Sessions: 0,
+      openH2Streams: 0,
     });
     expect(cluster.counters().total).toBe(0);
   });

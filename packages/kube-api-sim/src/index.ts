@@ -6,8 +6,8 @@
  */
 export * from './types';
 export { startCluster, startFleet, kubeconfigFor } from './cluster';
-export { createSimCa } from './ca';
-export type { SimCa } from './ca';
+export { createClientCert, createSimCa } from './ca';
+export type { SimCa, SimClientCert } from './ca';
 export {
   loadFixtureCluster,
   fixturesDir,

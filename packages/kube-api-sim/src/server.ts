@@ -1,7 +1,9 @@
 import crypto from 'node:crypto';
+import http2 from 'node:http2';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { loadCrds } from '@golden-gitops/crd-schemas';
 import type { SimCa } from './ca';
 import { ObjectApi, canonical, gr, parseBody } from './ops';
@@ -152,15 +154,28 @@ export class SimServer implements SimCluster {
   private readonly oidc?: OidcAuthOptions;
   private readonly now: () => Date;
   private faultConfig: FaultConfig;
-  private counterData: Omit<SimCounters, 'openWatches'> = {
+  private counterData: Pick<
+    SimCounters,
+    | 'total'
+    | 'byVerb'
+    | 'byPath'
+    | 'bytes'
+    | 'bytesByPath'
+    | 'connectionsAccepted'
+  > = {
     total: 0,
     byVerb: {},
     byPath: {},
     bytes: 0,
     bytesByPath: {},
+    connectionsAccepted: 0,
   };
-  private readonly server: https.Server;
+  /** HTTPS and, unless `http2: false`, HTTP/2 on the same port (ALPN picks). */
+  private readonly server: https.Server | http2.Http2SecureServer;
   private readonly sockets = new Set<Socket>();
+  private readonly sessions = new Set<http2.ServerHttp2Session>();
+  private openH2Streams = 0;
+  private readonly clientCerts: Map<string, TokenGrant>;
   /** Open watch streams, with a hook to drop them (faults can be set while they are open). */
   private readonly openStreams = new Map<
     ServerResponse,
@@ -184,22 +199,52 @@ export class SimServer implements SimCluster {
     for (const [token, grant] of Object.entries(opts.tokens ?? {})) {
       this.tokens.set(token, grant);
     }
+    this.clientCerts = new Map(Object.entries(opts.clientCerts ?? {}));
     this.load(opts);
-    this.server = https.createServer(
-      { key: ca.serverKeyPem, cert: ca.serverCertPem },
-      (req, res) => {
-        this.handle(req, res).catch(err => {
-          if (!res.headersSent) {
-            sendStatus(
-              res,
-              err instanceof ApiError ? err : errors.internal(String(err)),
-            );
-          } else res.destroy();
-        });
-      },
-    );
+    const tlsOptions = {
+      key: ca.serverKeyPem,
+      cert: ca.serverCertPem,
+      // Client certificates are asked for only where the cluster accepts some, and checked per request.
+      ...(this.clientCerts.size > 0
+        ? { requestCert: true, rejectUnauthorized: false, ca: ca.caCertPem }
+        : {}),
+    };
+    // The compatibility API hands h2 streams to the same handler as HTTP/1.1 requests.
+    const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+      this.handle(req, res).catch(err => {
+        if (!res.headersSent) {
+          sendStatus(
+            res,
+            err instanceof ApiError ? err : errors.internal(String(err)),
+          );
+        } else res.destroy();
+      });
+    };
+    if (opts.http2 === false) {
+      this.server = https.createServer(tlsOptions, onRequest);
+    } else {
+      const h2 = http2.createSecureServer(
+        { ...tlsOptions, allowHTTP1: true },
+        onRequest as unknown as (
+          req: http2.Http2ServerRequest,
+          res: http2.Http2ServerResponse,
+        ) => void,
+      );
+      h2.on('session', session => {
+        this.sessions.add(session);
+        session.on('close', () => this.sessions.delete(session));
+        // A session error (a peer that vanished) ends the session; it must not become an unhandled 'error'.
+        session.on('error', () => undefined);
+      });
+      h2.on('stream', stream => {
+        this.openH2Streams++;
+        stream.once('close', () => this.openH2Streams--);
+      });
+      this.server = h2;
+    }
     this.server.on('connection', (s: Socket) => {
       this.sockets.add(s);
+      this.counterData.connectionsAccepted++;
       s.on('close', () => this.sockets.delete(s));
     });
   }
@@ -299,6 +344,9 @@ export class SimServer implements SimCluster {
     return {
       ...clone(this.counterData),
       openWatches: this.state.watcherCount(),
+      openConnections: this.sockets.size,
+      openH2Sessions: this.sessions.size,
+      openH2Streams: this.openH2Streams,
     };
   }
 
@@ -309,7 +357,17 @@ export class SimServer implements SimCluster {
       byPath: {},
       bytes: 0,
       bytesByPath: {},
+      connectionsAccepted: 0,
     };
+  }
+
+  dropConnections(): void {
+    for (const session of this.sessions) {
+      if (session.destroyed) continue;
+      session.goaway(http2.constants.NGHTTP2_NO_ERROR);
+      session.destroy();
+    }
+    for (const s of this.sockets) s.destroy();
   }
 
   addToken(token: string, grant: TokenGrant): void {
@@ -329,8 +387,9 @@ export class SimServer implements SimCluster {
       this.server.close(() => resolve()),
     );
     // Black-holed and keep-alive connections would hold the server (and the process) open.
+    for (const session of this.sessions) session.destroy();
     for (const s of this.sockets) s.destroy();
-    this.server.closeAllConnections();
+    if (this.server instanceof https.Server) this.server.closeAllConnections();
     await closed;
   }
 
@@ -369,7 +428,7 @@ export class SimServer implements SimCluster {
   private authenticate(req: IncomingMessage): TokenGrant | undefined {
     const h = req.headers.authorization;
     const m = h && /^Bearer\s+(\S+)$/i.exec(h);
-    if (!m) return undefined;
+    if (!m) return h ? undefined : this.certificateGrant(req);
     const now = this.now().getTime();
     const grant = this.tokens.get(m[1]);
     if (grant) {
@@ -383,6 +442,15 @@ export class SimServer implements SimCluster {
       (this.oidc && verifyOidcToken(m[1], this.oidc, now)) ||
       undefined
     );
+  }
+
+  /** The grant of a verified client certificate's common name, as the apiserver's x509 authenticator. */
+  private certificateGrant(req: IncomingMessage): TokenGrant | undefined {
+    if (this.clientCerts.size === 0) return undefined;
+    const socket = req.socket as TLSSocket;
+    if (!socket.authorized) return undefined;
+    const cn = socket.getPeerCertificate()?.subject?.CN;
+    return typeof cn === 'string' ? this.clientCerts.get(cn) : undefined;
   }
 
   private async handle(
@@ -843,7 +911,8 @@ export class SimServer implements SimCluster {
     res.writeHead(200, {
       'Content-Type': 'application/json',
       'Cache-Control': 'no-cache, private',
-      'Transfer-Encoding': 'chunked',
+      // HTTP/2 frames the stream itself and forbids the header.
+      ...(req.httpVersionMajor === 2 ? {} : { 'Transfer-Encoding': 'chunked' }),
     });
     res.flushHeaders();
 

@@ -90,6 +90,13 @@ export interface SimClusterOptions {
   eks?: EksAuthOptions;
   /** Also accept OIDC ID tokens of this issuer. */
   oidc?: OidcAuthOptions;
+  /** Client certificates accepted, by their subject's common name (see `createClientCert`), and what each may do. */
+  clientCerts?: Record<string, TokenGrant>;
+  /**
+   * Offer HTTP/2 by ALPN beside HTTP/1.1 on the same port, as an API server does (default true). False: HTTP/1.1
+   * only, as behind a load balancer or proxy that does not speak h2.
+   */
+  http2?: boolean;
   faults?: FaultConfig;
   /** 0 or absent: a random free port. */
   port?: number;
@@ -112,6 +119,14 @@ export interface SimCounters {
   bytesByPath: Record<string, number>;
   /** Watches open right now (not a counter: it goes down when a watch ends). */
   openWatches: number;
+  /** TLS connections open right now, whichever protocol they speak. */
+  openConnections: number;
+  /** TLS connections accepted since the start or the last reset. */
+  connectionsAccepted: number;
+  /** HTTP/2 sessions open right now (each on one of the connections). */
+  openH2Sessions: number;
+  /** HTTP/2 streams (requests, lists, watches) open right now over all sessions. */
+  openH2Streams: number;
 }
 
 export interface SimCluster {
@@ -141,6 +156,11 @@ export interface SimCluster {
   addToken(token: string, grant: TokenGrant): void;
   /** The current resourceVersion counter of the cluster. */
   resourceVersion(): string;
+  /**
+   * Close every client connection, as an API server that restarts does: HTTP/2 sessions get a GOAWAY first, then
+   * every connection (and the watches on it) closes.
+   */
+  dropConnections(): void;
   stop(): Promise<void>;
 }
 

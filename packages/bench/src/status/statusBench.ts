@@ -366,7 +366,7 @@ export async function waitForSync(
 }
 
 /** Watch paths our plugin opened on any cluster. */
-function watchPaths(perCluster: SimCounters[]): string[] {
+export function watchPaths(perCluster: SimCounters[]): string[] {
   const paths = new Set<string>();
   for (const c of perCluster) {
     for (const k of Object.keys(c.byPath))

@@ -18,6 +18,10 @@ export interface SimCounters {
   bytes: number;
   bytesByPath: Record<string, number>;
   openWatches: number;
+  /** TLS connections and HTTP/2 sessions and streams open now (absent from simulators before HTTP/2). */
+  openConnections?: number;
+  openH2Sessions?: number;
+  openH2Streams?: number;
 }
 
 function call<T>(
@@ -32,6 +36,8 @@ function call<T>(
       {
         method,
         ca: Buffer.from(c.caData, 'base64'),
+        // A connection per call, closed after it: connections open on a cluster are the backend's (P6 counts them).
+        agent: false,
         headers: {
           authorization: `Bearer ${c.adminToken}`,
           ...(body ? { 'content-type': 'application/json' } : {}),
@@ -84,6 +90,9 @@ export async function fleetCounters(clusters: SimClusterInfo[]) {
     get: 0,
     discovery: 0,
     openWatches: 0,
+    openConnections: 0,
+    openH2Sessions: 0,
+    openH2Streams: 0,
   };
   for (const c of all) {
     sum.total += c.total;
@@ -92,6 +101,9 @@ export async function fleetCounters(clusters: SimClusterInfo[]) {
     sum.get += c.byVerb.get ?? 0;
     sum.discovery += c.byVerb.discovery ?? 0;
     sum.openWatches += c.openWatches;
+    sum.openConnections += c.openConnections ?? 0;
+    sum.openH2Sessions += c.openH2Sessions ?? 0;
+    sum.openH2Streams += c.openH2Streams ?? 0;
   }
   return { sum, perCluster: all };
 }

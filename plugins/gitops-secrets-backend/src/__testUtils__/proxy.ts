@@ -1,3 +1,4 @@
+import http from 'node:http';
 import net from 'node:net';
 
 export interface CountingProxy {
@@ -9,6 +10,8 @@ export interface CountingProxy {
   readonly open: number;
   /** Cut every connection open now (as a restarting API server or a load balancer would). */
   dropAll(): void;
+  /** Stop forwarding bytes on every connection open now, both ways, without closing them (a peer that vanished). */
+  freezeAll(): void;
   stop(): Promise<void>;
 }
 
@@ -58,9 +61,64 @@ export async function startCountingProxy(
     dropAll: () => {
       for (const s of [...clients, ...upstreams]) s.destroy();
     },
+    freezeAll: () => {
+      for (const s of [...clients, ...upstreams]) {
+        s.unpipe();
+        s.pause();
+      }
+    },
     stop: () =>
       new Promise<void>(resolve => {
         for (const s of [...clients, ...upstreams]) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export interface ConnectProxy {
+  /** `http://127.0.0.1:<port>`: a kubeconfig's `proxy-url`. */
+  url: string;
+  /** CONNECT tunnels opened so far. */
+  readonly tunnels: number;
+  stop(): Promise<void>;
+}
+
+/** An HTTP proxy that tunnels CONNECT requests (as a corporate egress proxy does), counting the tunnels. */
+export async function startConnectProxy(): Promise<ConnectProxy> {
+  const sockets = new Set<net.Socket>();
+  let tunnels = 0;
+  const server = http.createServer((_req, res) => {
+    res.writeHead(405);
+    res.end();
+  });
+  server.on('connect', (req: http.IncomingMessage, client: net.Socket) => {
+    tunnels++;
+    const [host, port] = (req.url ?? '').split(':');
+    const upstream = net.connect(Number(port), host, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => {
+        sockets.delete(s);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+  });
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get tunnels() {
+      return tunnels;
+    },
+    stop: () =>
+      new Promise<void>(resolve => {
+        for (const s of sockets) s.destroy();
         server.close(() => resolve());
       }),
   };

@@ -15,7 +15,11 @@ jest.setTimeout(60_000);
 describe('Fleet', () => {
   let sim: SimFleet;
   beforeAll(async () => {
-    sim = await startFleet([{ name: 'edge', crdSets: ['external-secrets'] }]);
+    sim = await startFleet([
+      { name: 'edge', crdSets: ['external-secrets'] },
+      // The same cluster behind something that speaks HTTP/1.1 only (ALPN refuses h2).
+      { name: 'edge-h1', crdSets: ['external-secrets'], http2: false },
+    ]);
   });
   afterAll(() => sim.stop());
 
@@ -68,79 +72,144 @@ describe('Fleet', () => {
     }
   });
 
-  it('reads a cluster over one pooled agent, at most 4 lists at a time, and closes its connections when stopped', async () => {
-    const edge = sim.cluster('edge');
-    const proxy = await startCountingProxy(edge.url);
-    const settings = readSettings(
-      new ConfigReader({
-        gitopsSecrets: {
-          clusters: [{ ...clusterConfig(edge), url: proxy.url }],
-        },
-      }),
-    );
-    const clients: KubeConfigClient[] = [];
-    const closed: KubeConfigClient[] = [];
-    let listsInFlight = 0;
-    let peakLists = 0;
-    // The real client, watched: how many list requests are in flight at once, and whether it is closed.
-    const clientFactory = (d: ClusterDetails): KubeClient => {
-      const real = KubeConfigClient.fromCluster(d);
-      clients.push(real);
-      return {
-        getJson: async (path, query, signal) => {
-          const isList = query?.limit !== undefined;
-          if (isList) peakLists = Math.max(peakLists, ++listsInFlight);
-          try {
-            return await real.getJson(path, query, signal);
-          } finally {
-            if (isList) listsInFlight--;
-          }
-        },
-        watch: (...args) => real.watch(...args),
-        close: () => {
-          closed.push(real);
-          real.close();
-        },
+  it.each([
+    ['one HTTP/2 connection', 'edge'],
+    ['one pooled HTTP/1.1 agent', 'edge-h1'],
+  ])(
+    'reads a cluster over %s, at most 4 lists at a time, and closes its connections when stopped',
+    async (_how, name) => {
+      const edge = sim.cluster(name);
+      const h2 = name === 'edge';
+      const proxy = await startCountingProxy(edge.url);
+      const settings = readSettings(
+        new ConfigReader({
+          gitopsSecrets: {
+            clusters: [{ ...clusterConfig(edge), url: proxy.url }],
+          },
+        }),
+      );
+      const clients: KubeConfigClient[] = [];
+      const closed: KubeConfigClient[] = [];
+      let listsInFlight = 0;
+      let peakLists = 0;
+      // The real client, watched: how many list requests are in flight at once, and whether it is closed.
+      const clientFactory = (d: ClusterDetails): KubeClient => {
+        const real = KubeConfigClient.fromCluster(d);
+        clients.push(real);
+        return {
+          getJson: async (path, query, signal) => {
+            const isList = query?.limit !== undefined;
+            if (isList) peakLists = Math.max(peakLists, ++listsInFlight);
+            try {
+              return await real.getJson(path, query, signal);
+            } finally {
+              if (isList) listsInFlight--;
+            }
+          },
+          watch: (...args) => real.watch(...args),
+          close: () => {
+            closed.push(real);
+            real.close();
+          },
+        };
       };
-    };
-    edge.resetCounters();
-    let now = 1_000_000;
-    const fleet = new Fleet({
-      settings,
-      logger: mockServices.logger.mock(),
-      clientFactory,
-      now: () => now,
-    });
-    try {
-      const cache = fleet.acquire('edge')!;
-      expect(await cache.whenSettled()).toBe(true);
-      const served = Object.values(
-        cache.summary(undefined).servedVersions!,
-      ).filter(Boolean).length;
-      expect(served).toBeGreaterThan(4);
-      await eventually(() => edge.counters().openWatches === served);
+      edge.resetCounters();
+      let now = 1_000_000;
+      const fleet = new Fleet({
+        settings,
+        logger: mockServices.logger.mock(),
+        clientFactory,
+        now: () => now,
+      });
+      try {
+        const cache = fleet.acquire(name)!;
+        expect(await cache.whenSettled()).toBe(true);
+        const served = Object.values(
+          cache.summary(undefined).servedVersions!,
+        ).filter(Boolean).length;
+        expect(served).toBeGreaterThan(4);
+        await eventually(() => edge.counters().openWatches === served);
 
-      // Every kind started listing at once; only 4 requests were sent at a time.
-      expect(peakLists).toBe(4);
-      const requests = edge.counters().total;
-      expect(requests).toBeGreaterThanOrEqual(1 + 2 * served);
-      expect(clients).toHaveLength(1);
-      expect(clients[0].agentsCreated).toBe(1);
-      // One connection per open watch, plus the few that discovery and lists shared
-      // (before: one connection and one TLS context per request).
-      expect(proxy.opened).toBeLessThanOrEqual(served + 4);
-      expect(proxy.opened).toBeLessThan(requests);
+        // Every kind started listing at once; only 4 requests were sent at a time.
+        expect(peakLists).toBe(4);
+        const requests = edge.counters().total;
+        expect(requests).toBeGreaterThanOrEqual(1 + 2 * served);
+        expect(clients).toHaveLength(1);
+        // h2: every watch and list of the cluster as streams of one session on one connection. HTTP/1.1: one
+        // connection per open watch, plus the few that discovery and lists shared, and the ALPN probe (before
+        // either: one connection and one TLS context per request).
+        expect(clients[0].sessionsCreated).toBe(h2 ? 1 : 0);
+        expect(clients[0].agentsCreated).toBe(h2 ? 0 : 1);
+        expect(proxy.opened).toBeLessThanOrEqual(h2 ? 1 : served + 5);
+        expect(proxy.opened).toBeLessThan(requests);
+        expect(edge.counters()).toMatchObject({
+          openH2Sessions: h2 ? 1 : 0,
+          openH2Streams: h2 ? served : 0,
+        });
 
-      now += settings.idleTimeoutMs;
-      expect(fleet.reap()).toEqual(['edge']);
-      expect(closed).toEqual(clients);
-      await eventually(() => proxy.open === 0);
-      await eventually(() => edge.counters().openWatches === 0);
-    } finally {
-      fleet.stop();
-      await proxy.stop();
-    }
-  });
+        now += settings.idleTimeoutMs;
+        expect(fleet.reap()).toEqual([name]);
+        expect(closed).toEqual(clients);
+        await eventually(() => proxy.open === 0);
+        await eventually(() => edge.counters().openWatches === 0);
+      } finally {
+        fleet.stop();
+        await proxy.stop();
+      }
+    },
+  );
+
+  it.each([
+    ['an HTTP/2 session', 'edge'],
+    ['HTTP/1.1 connections', 'edge-h1'],
+  ])(
+    'resumes every watch when the server drops %s (a restart: GOAWAY, then closed)',
+    async (_how, name) => {
+      const edge = sim.cluster(name);
+      const clients: KubeConfigClient[] = [];
+      const settings = readSettings(
+        new ConfigReader({
+          gitopsSecrets: {
+            clusters: [clusterConfig(edge)],
+            cache: { backoff: { initial: '50ms', max: '200ms' } },
+          },
+        }),
+      );
+      const fleet = new Fleet({
+        settings,
+        logger: mockServices.logger.mock(),
+        clientFactory: d => {
+          const real = KubeConfigClient.fromCluster(d);
+          clients.push(real);
+          return real;
+        },
+      });
+      try {
+        const cache = fleet.acquire(name)!;
+        expect(await cache.whenSettled()).toBe(true);
+        const watches = Object.values(
+          cache.summary(undefined).servedVersions!,
+        ).filter(Boolean).length;
+        await eventually(() => edge.counters().openWatches === watches);
+        edge.dropConnections();
+        const es = `after-drop-${name}`;
+        edge.upsert({
+          apiVersion: 'external-secrets.io/v1',
+          kind: 'ExternalSecret',
+          metadata: { name: es, namespace: 'apps' },
+          spec: { target: { name: es } },
+        });
+        // Seen through a resumed watch (or the list after it), not left stale.
+        await eventually(() =>
+          cache.objects().some(o => o.metadata.name === es),
+        );
+        await eventually(() => edge.counters().openWatches === watches);
+        expect(clients[0].sessionsCreated).toBe(name === 'edge' ? 2 : 0);
+      } finally {
+        fleet.stop();
+      }
+    },
+  );
 
   it('reads CustomResourceDefinitions without their OpenAPI schemas, and still knows what is installed', async () => {
     const edge = sim.cluster('edge');

@@ -1,8 +1,11 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { ConfigReader } from '@backstage/config';
 import type { SimCluster, SimFleet } from '@golden-gitops/kube-api-sim';
-import { startFleet } from '@golden-gitops/kube-api-sim';
-import type { CountingProxy } from '../__testUtils__/proxy';
-import { startCountingProxy } from '../__testUtils__/proxy';
+import { startCluster, startFleet } from '@golden-gitops/kube-api-sim';
+import type { ConnectProxy, CountingProxy } from '../__testUtils__/proxy';
+import { startConnectProxy, startCountingProxy } from '../__testUtils__/proxy';
 import { clusterConfig, eventually } from '../__testUtils__/sim';
 import { readSettings } from '../config/clusters';
 import type { WatchEvent } from './KubeClient';
@@ -124,14 +127,25 @@ describe('ListItemReader', () => {
   });
 });
 
-describe('KubeConfigClient', () => {
+/**
+ * Every behaviour on both protocols: a cluster that speaks HTTP/2 (one connection carries every request), and one
+ * that refuses it by ALPN, where the client falls back to HTTP/1.1 over its keep-alive agent. The first connection to
+ * an HTTP/1.1-only cluster is the ALPN probe, closed when the server picks HTTP/1.1: `probe` counts it.
+ */
+describe.each([
+  { protocol: 'h2', http2: true, probe: 0 },
+  { protocol: 'http/1.1', http2: false, probe: 1 },
+] as const)('KubeConfigClient over $protocol', ({ protocol, http2, probe }) => {
   let sim: SimFleet;
   let edge: SimCluster;
   let proxy: CountingProxy;
   const clients: KubeConfigClient[] = [];
+  const h2 = protocol === 'h2';
 
   beforeAll(async () => {
-    sim = await startFleet([{ name: 'edge', crdSets: ['external-secrets'] }]);
+    sim = await startFleet([
+      { name: 'edge', crdSets: ['external-secrets'], http2 },
+    ]);
     edge = sim.cluster('edge');
   });
   afterAll(() => sim.stop());
@@ -158,7 +172,7 @@ describe('KubeConfigClient', () => {
     return c;
   }
 
-  it('sends every request of a cluster through one agent, reusing its keep-alive connection', async () => {
+  it('sends every request of a cluster over one connection (one session, or one agent reusing it)', async () => {
     const c = client();
     await c.getJson('/apis');
     for (let i = 0; i < 5; i++) {
@@ -169,12 +183,51 @@ describe('KubeConfigClient', () => {
     }
     // Six requests, each with the token (the simulator answers 401 without it)...
     expect(edge.counters().total).toBe(6);
-    // ...over one TLS connection of one agent (before: one agent and one connection per request).
-    expect(proxy.opened).toBe(1);
-    expect(c.agentsCreated).toBe(1);
+    // ...over one TLS connection (before: one agent and one connection per request).
+    expect(proxy.opened).toBe(1 + probe);
+    expect(c.protocol).toBe(protocol);
+    expect(c.sessionsCreated).toBe(h2 ? 1 : 0);
+    expect(c.agentsCreated).toBe(h2 ? 0 : 1);
+    expect(edge.counters().openH2Sessions).toBe(h2 ? 1 : 0);
   });
 
-  it('keeps a watch on its own connection while lists share a pooled one; closing ends both', async () => {
+  it('carries many watches and lists on one h2 connection, or a connection per watch over HTTP/1.1', async () => {
+    const c = client();
+    const abort = new AbortController();
+    const watches = 6;
+    const seen = new Set<string>();
+    for (let i = 0; i < watches; i++) {
+      await c.watch(
+        `/apis/external-secrets.io/v1/namespaces/n${i}/externalsecrets`,
+        {},
+        e => seen.add((e.object as any).metadata.namespace),
+        abort.signal,
+        60_000,
+      );
+    }
+    await Promise.all([1, 2, 3].map(() => c.getJson(ES_PATH)));
+    expect(edge.counters()).toMatchObject({
+      openWatches: watches,
+      openH2Sessions: h2 ? 1 : 0,
+      openH2Streams: h2 ? watches : 0,
+    });
+    // h2: one connection for everything. HTTP/1.1: one per watch, and the lists' pooled ones.
+    expect(proxy.opened).toBeGreaterThanOrEqual(h2 ? 1 : watches + 1 + probe);
+    expect(proxy.opened).toBeLessThanOrEqual(h2 ? 1 : Infinity);
+    for (let i = 0; i < watches; i++) {
+      edge.upsert({
+        apiVersion: 'external-secrets.io/v1',
+        kind: 'ExternalSecret',
+        metadata: { name: 'es', namespace: `n${i}` },
+        spec: { target: { name: 'es' } },
+      });
+    }
+    await eventually(() => seen.size === watches);
+    abort.abort();
+    await eventually(() => edge.counters().openWatches === 0);
+  });
+
+  it('keeps a watch on its own connection over HTTP/1.1 (on the session over h2) while lists share one; closing ends both', async () => {
     const c = client();
     const abort = new AbortController();
     const events: WatchEvent[] = [];
@@ -186,7 +239,7 @@ describe('KubeConfigClient', () => {
       60_000,
     );
     for (let i = 0; i < 3; i++) await c.getJson(ES_PATH, { limit: '10' });
-    expect(proxy.opened).toBe(2);
+    expect(proxy.opened).toBe((h2 ? 1 : 2) + probe);
     expect(edge.counters().openWatches).toBe(1);
 
     edge.upsert({
@@ -196,7 +249,7 @@ describe('KubeConfigClient', () => {
       spec: { target: { name: 'db' } },
     });
     await eventually(() => events.some(e => e.type === 'ADDED'));
-    expect(c.agentsCreated).toBe(1);
+    expect(c.agentsCreated).toBe(h2 ? 0 : 1);
 
     // The cache stopped: the open watch and the idle pooled connection close at once.
     c.close();
@@ -207,7 +260,7 @@ describe('KubeConfigClient', () => {
     await expect(c.getJson('/apis')).rejects.toMatchObject({
       failure: 'aborted',
     });
-    expect(proxy.opened).toBe(2);
+    expect(proxy.opened).toBe((h2 ? 1 : 2) + probe);
   });
 
   it('ends a watch whose connection is cut mid-stream with a network error, and connects anew', async () => {
@@ -224,17 +277,43 @@ describe('KubeConfigClient', () => {
     await expect(c.getJson('/apis')).resolves.toMatchObject({
       kind: 'APIGroupList',
     });
-    expect(proxy.opened).toBe(2);
+    expect(proxy.opened).toBe(2 + probe);
+    expect(c.sessionsCreated).toBe(h2 ? 2 : 0);
   });
 
-  it('opens a connection per request in flight at once, and keeps reusing them afterwards', async () => {
+  it('ends every watch of a connection the server drops (a GOAWAY, then closed) at once, and connects anew', async () => {
+    const c = client();
+    const abort = new AbortController();
+    const nsPath = (i: number) =>
+      `/apis/external-secrets.io/v1/namespaces/g${i}/externalsecrets`;
+    const watches = await Promise.all(
+      [0, 1, 2].map(i =>
+        c.watch(nsPath(i), {}, () => undefined, abort.signal, 60_000),
+      ),
+    );
+    await eventually(() => edge.counters().openWatches === 3);
+    edge.dropConnections();
+    // Not after the watch idle timeout: each ends now as a broken connection, and the reflector rewatches.
+    for (const w of watches) {
+      await expect(w.ended).rejects.toMatchObject({ failure: 'network' });
+    }
+    await expect(c.getJson('/apis')).resolves.toMatchObject({
+      kind: 'APIGroupList',
+    });
+    await c.watch(nsPath(0), {}, () => undefined, abort.signal, 60_000);
+    await eventually(() => edge.counters().openWatches === 1);
+    expect(c.sessionsCreated).toBe(h2 ? 2 : 0);
+    abort.abort();
+  });
+
+  it('opens a connection per request in flight at once over HTTP/1.1 (one session over h2), and keeps reusing them', async () => {
     const c = client();
     await Promise.all([1, 2, 3].map(() => c.getJson('/apis')));
-    expect(proxy.opened).toBe(3);
+    expect(proxy.opened).toBe((h2 ? 1 : 3) + probe);
     for (let i = 0; i < 4; i++) await c.getJson('/apis');
     await Promise.all([1, 2].map(() => c.getJson('/apis')));
-    expect(proxy.opened).toBe(3);
-    expect(c.agentsCreated).toBe(1);
+    expect(proxy.opened).toBe((h2 ? 1 : 3) + probe);
+    expect(c.agentsCreated).toBe(h2 ? 0 : 1);
   });
 
   it('reads lists and watch events without the members it is told to omit, never parsing them', async () => {
@@ -356,5 +435,65 @@ describe('KubeConfigClient', () => {
     await expect(skip.getJson('/apis')).resolves.toMatchObject({
       kind: 'APIGroupList',
     });
+  });
+});
+
+describe('KubeConfigClient behind a proxy', () => {
+  let edge: SimCluster;
+  let proxy: ConnectProxy;
+  let dir: string;
+  beforeAll(async () => {
+    edge = await startCluster({ name: 'edge' });
+    proxy = await startConnectProxy();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-proxy-'));
+  });
+  afterAll(async () => {
+    await edge.stop();
+    await proxy.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("goes through the kubeconfig's proxy-url over HTTP/1.1, even to a server that speaks h2", async () => {
+    const file = path.join(dir, 'kubeconfig.json');
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        'current-context': 'edge',
+        clusters: [
+          {
+            name: 'edge',
+            cluster: {
+              server: edge.url,
+              'certificate-authority-data': edge.caData,
+              'proxy-url': proxy.url,
+            },
+          },
+        ],
+        users: [{ name: 'u', user: { token: edge.adminToken } }],
+        contexts: [{ name: 'edge', context: { cluster: 'edge', user: 'u' } }],
+      }),
+    );
+    const settings = readSettings(
+      new ConfigReader({
+        gitopsSecrets: {
+          clusters: [{ name: 'edge', kubeconfig: { path: file } }],
+        },
+      }),
+    );
+    const c = KubeConfigClient.fromCluster(settings.clusters[0]);
+    try {
+      edge.resetCounters();
+      await expect(c.getJson('/apis')).resolves.toMatchObject({
+        kind: 'APIGroupList',
+      });
+      expect(proxy.tunnels).toBeGreaterThanOrEqual(1);
+      expect(c.protocol).toBe('http/1.1');
+      expect(c.sessionsCreated).toBe(0);
+      expect(edge.counters().openH2Sessions).toBe(0);
+    } finally {
+      c.close();
+    }
   });
 });

@@ -6,6 +6,12 @@ import tls from 'node:tls';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ClusterDetails } from '../config/clusters';
 import type { CredentialSource } from './credentials';
+import {
+  Http2Transport,
+  h2Headers,
+  type ArmRequest,
+  type KubeResponse,
+} from './http2Transport';
 import { parseJson, ListItemReader } from './jsonStream';
 import {
   kubeConfigFor,
@@ -58,9 +64,7 @@ function networkError(err: unknown): KubeRequestError {
 }
 
 /** Read a Status body's `reason`, discarding everything else of it. */
-async function statusReason(
-  res: http.IncomingMessage,
-): Promise<string | undefined> {
+async function statusReason(res: KubeResponse): Promise<string | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of res) {
@@ -105,6 +109,33 @@ function classify(
   return networkError(err);
 }
 
+/**
+ * Start a request's timeout and follow the caller's abort signal; `cancel` stops the request (whichever transport
+ * carries it). `timer.clear` ends both.
+ */
+function armRequest(
+  timer: RequestTimer,
+  signal: AbortSignal | undefined,
+  timeoutMs: number,
+): ArmRequest {
+  return cancel => {
+    const handle = setTimeout(() => {
+      timer.timedOut = true;
+      cancel(timeoutError(timeoutMs));
+    }, timeoutMs);
+    const onAbort = () => {
+      timer.aborted = true;
+      cancel(new KubeRequestError('aborted', 'request cancelled'));
+    };
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    timer.clear = () => {
+      clearTimeout(handle);
+      signal?.removeEventListener('abort', onAbort);
+    };
+  };
+}
+
 /** Idle keep-alive connections kept per cluster: lists come in bursts (a few at a time), watches hold their own. */
 const MAX_FREE_SOCKETS = 4;
 /** An idle connection closes after this long, or sooner when the server announces a shorter keep-alive. */
@@ -123,18 +154,23 @@ function retire(agent: http.Agent): void {
 }
 
 /**
- * The real client (the transport): `https.request` with the credentials of `requestAuth` (client-node's
- * KubeConfig through its public API, or a Backstage strategy), over one keep-alive agent per cluster with one TLS secure
- * context, shared by every list and watch of the cluster. The token is applied per request (token
- * files and exec plugins rotate it); the agent is rebuilt only when the TLS material changes (an
- * exec plugin's rotated client certificate).
+ * The real client (the transport) with the credentials of `requestAuth` (client-node's KubeConfig through its public
+ * API, or a Backstage strategy). Over HTTP/2 where the API server speaks it (Http2Transport: one connection per
+ * cluster carries every list and watch as streams); otherwise — the server's ALPN did not pick h2 (remembered), a
+ * proxy, a plain-http URL — `https.request` over one keep-alive agent per cluster with one TLS secure context, where
+ * each open watch holds a connection of its own. The token is applied per request (token files and exec plugins
+ * rotate it); the session or agent is rebuilt only when the TLS material changes (an exec plugin's rotated client
+ * certificate).
  */
 export class KubeConfigClient implements KubeClient {
   private readonly server: string;
   private readonly isHttp: boolean;
   private agent?: http.Agent;
   private material?: TlsMaterial;
+  private context?: { material: TlsMaterial; secureContext: tls.SecureContext };
   private closed = false;
+  /** HTTP/2 to the cluster; absent for plain-http URLs (h2 without TLS is not what API servers offer). */
+  private readonly h2?: Http2Transport;
   /** Agents built so far (tests, diagnostics): one per client unless the TLS material changed. */
   agentsCreated = 0;
 
@@ -146,6 +182,20 @@ export class KubeConfigClient implements KubeClient {
   ) {
     this.server = kc.getCurrentCluster()!.server.replace(/\/+$/, '');
     this.isHttp = this.server.startsWith('http:');
+    if (!this.isHttp)
+      this.h2 = new Http2Transport(new URL(this.server), timeoutMs);
+  }
+
+  /** The protocol requests go over now: h2 until the server refuses it or a proxy is configured. */
+  get protocol(): 'h2' | 'http/1.1' {
+    return this.h2 && !this.h2.refused && !this.kc.getCurrentCluster()?.proxyUrl
+      ? 'h2'
+      : 'http/1.1';
+  }
+
+  /** HTTP/2 sessions opened so far (tests, diagnostics): one per cluster unless it broke or its TLS material changed. */
+  get sessionsCreated(): number {
+    return this.h2?.sessionsCreated ?? 0;
   }
 
   static fromCluster(cluster: ClusterDetails): KubeConfigClient {
@@ -183,17 +233,9 @@ export class KubeConfigClient implements KubeClient {
       scheduling: 'lifo' as const,
     };
     if (this.isHttp) return new http.Agent(pooling);
-    // One secure context for every connection to the cluster (the CA parsed once, not per request).
-    const secureContext = tls.createSecureContext({
-      ca: m.ca as tls.SecureContextOptions['ca'],
-      cert: m.cert as tls.SecureContextOptions['cert'],
-      key: m.key as tls.SecureContextOptions['key'],
-      pfx: m.pfx as tls.SecureContextOptions['pfx'],
-      passphrase: m.passphrase as string | undefined,
-    });
     return new https.Agent({
       ...pooling,
-      secureContext,
+      secureContext: this.secureContextFor(m),
       ...(m.rejectUnauthorized !== undefined
         ? { rejectUnauthorized: Boolean(m.rejectUnauthorized) }
         : {}),
@@ -201,9 +243,29 @@ export class KubeConfigClient implements KubeClient {
     });
   }
 
+  /**
+   * One secure context for every connection to the cluster, HTTP/2 session or agent (the CA and client key parsed
+   * once, not per request); a new one when the material changes.
+   */
+  private secureContextFor(m: TlsMaterial): tls.SecureContext {
+    if (this.context && sameMaterial(this.context.material, m)) {
+      return this.context.secureContext;
+    }
+    const secureContext = tls.createSecureContext({
+      ca: m.ca as tls.SecureContextOptions['ca'],
+      cert: m.cert as tls.SecureContextOptions['cert'],
+      key: m.key as tls.SecureContextOptions['key'],
+      pfx: m.pfx as tls.SecureContextOptions['pfx'],
+      passphrase: m.passphrase as string | undefined,
+    });
+    this.context = { material: m, secureContext };
+    return secureContext;
+  }
+
   /** Close every connection of the cluster; later requests fail as cancelled. */
   close(): void {
     this.closed = true;
+    this.h2?.close();
     this.agent?.destroy();
     this.agent = undefined;
     this.material = undefined;
@@ -216,17 +278,19 @@ export class KubeConfigClient implements KubeClient {
     signal: AbortSignal | undefined,
     timer: RequestTimer,
     accept = 'application/json',
-  ): Promise<http.IncomingMessage> {
+  ): Promise<KubeResponse> {
     const url = new URL(this.server + path);
     for (const [k, v] of Object.entries(query)) {
       if (v !== undefined) url.searchParams.set(k, v);
     }
     let opts: RequestAuth;
-    let agent: http.Agent;
+    let secureContext: tls.SecureContext | undefined;
     try {
       opts = await requestAuth(this.kc, this.credentials);
       if (this.closed) throw new KubeRequestError('aborted', 'client closed');
-      agent = this.agentFor(opts);
+      // Parsed here, so that an unusable key or certificate is a configuration error on either protocol.
+      if (!this.isHttp && !opts.proxyAgent)
+        secureContext = this.secureContextFor(opts.material);
     } catch (e) {
       if (e instanceof KubeRequestError) throw e;
       // Never the error's text: it may quote the kubeconfig's token, key or exec output.
@@ -238,11 +302,36 @@ export class KubeConfigClient implements KubeClient {
         }: check the kubeconfig's user (token, client certificate and key, exec plugin)`,
       );
     }
+    // The same headers on either protocol: the credential's, then what this request asks for.
+    const headers: http.OutgoingHttpHeaders = {
+      ...opts.headers,
+      Accept: accept,
+    };
+    if (this.h2 && !this.h2.refused && secureContext) {
+      try {
+        const res = await this.h2.request(
+          url,
+          h2Headers(headers, opts.auth),
+          opts.material,
+          secureContext,
+          armRequest(timer, signal, this.timeoutMs),
+        );
+        if (res) return res;
+      } catch (e) {
+        timer.clear();
+        if (e instanceof KubeRequestError && e.failure === 'config') throw e;
+        throw classify(e, timer, this.timeoutMs);
+      }
+      // The server does not speak h2 (its ALPN picked HTTP/1.1): from now on this cluster goes over the agent.
+      timer.clear();
+      timer.timedOut = false;
+    }
+    const agent = this.agentFor(opts);
     const mod = this.isHttp ? http : https;
     const reqOpts: https.RequestOptions = {
       method: 'GET',
       agent,
-      headers: { ...opts.headers, Accept: accept },
+      headers,
       ...(opts.auth ? { auth: opts.auth } : {}),
     };
     const send = (mayRetry: boolean) =>
@@ -260,20 +349,7 @@ export class KubeConfigClient implements KubeClient {
           );
           return;
         }
-        const handle = setTimeout(() => {
-          timer.timedOut = true;
-          req.destroy(timeoutError(this.timeoutMs));
-        }, this.timeoutMs);
-        const onAbort = () => {
-          timer.aborted = true;
-          req.destroy(new KubeRequestError('aborted', 'request cancelled'));
-        };
-        if (signal?.aborted) onAbort();
-        signal?.addEventListener('abort', onAbort, { once: true });
-        timer.clear = () => {
-          clearTimeout(handle);
-          signal?.removeEventListener('abort', onAbort);
-        };
+        armRequest(timer, signal, this.timeoutMs)(err => req.destroy(err));
         let answered = false;
         req.on('error', err => {
           timer.clear();
@@ -301,7 +377,7 @@ export class KubeConfigClient implements KubeClient {
     return send(true);
   }
 
-  private async failIfNot200(res: http.IncomingMessage, what: string) {
+  private async failIfNot200(res: KubeResponse, what: string) {
     if (res.statusCode === 200) return;
     const status = res.statusCode ?? 0;
     // A refused credential is not reused, whatever its expiry said (revoked, clock skew).
@@ -326,7 +402,7 @@ export class KubeConfigClient implements KubeClient {
     path: string,
     query: Query,
     { signal, accept }: { signal?: AbortSignal; accept?: string },
-    consume: (res: http.IncomingMessage, decoder: StringDecoder) => Promise<T>,
+    consume: (res: KubeResponse, decoder: StringDecoder) => Promise<T>,
   ): Promise<T> {
     const timer = newTimer();
     const res = await this.open(path, query, signal, timer, accept);
