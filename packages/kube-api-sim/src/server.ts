@@ -415,13 +415,20 @@ export class SimServer implements SimCluster {
     };
     const write = res.write.bind(res) as (...a: unknown[]) => boolean;
     const end = res.end.bind(res) as (...a: unknown[]) => ServerResponse;
+    // HTTP/2's compatibility response ends by calling its own write(): count a chunk once.
+    let ending = false;
     res.write = ((chunk: unknown, ...rest: unknown[]) => {
-      add(chunk);
+      if (!ending) add(chunk);
       return write(chunk, ...rest);
     }) as ServerResponse['write'];
     res.end = ((chunk?: unknown, ...rest: unknown[]) => {
       add(chunk);
-      return end(chunk, ...rest);
+      ending = true;
+      try {
+        return end(chunk, ...rest);
+      } finally {
+        ending = false;
+      }
     }) as ServerResponse['end'];
   }
 
