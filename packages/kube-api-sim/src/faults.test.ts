@@ -48,6 +48,17 @@ describe('faults', () => {
     expect(String(outcome.message)).toMatch(/socket hang up|ECONNRESET/);
   });
 
+  it('black hole: what was open dies with the link (no bookmarks keep a watch alive), new requests hang', async () => {
+    const w = openWatch(cluster, `${CM}?watch=true&allowWatchBookmarks=true`);
+    await w.until(events => events.some(e => e.type === 'ADDED'));
+    cluster.setFaults({ blackhole: true });
+    await w.ended; // resolves on the cut; a watch left open would time this test out
+    expect(cluster.counters().openConnections).toBe(0);
+    await expect(
+      request(cluster, 'GET', CM, { timeoutMs: 300 }),
+    ).rejects.toThrow(/timed out/);
+  });
+
   it('answers the next N requests with 500 InternalError, then recovers', async () => {
     cluster.setFaults({ serverErrors: 2 });
     const a = await request(cluster, 'GET', CM);

@@ -328,8 +328,13 @@ export class SimServer implements SimCluster {
     );
   }
 
-  setFaults(f: FaultConfig): void {
+  /** `keepPort`: the client port of an admin call setting the faults, whose own connection stays for its answer. */
+  setFaults(f: FaultConfig, keepPort?: number): void {
+    const wasBlackhole = !!this.faultConfig.blackhole;
     this.faultConfig = { ...f };
+    // A black hole is a dead link: what was open dies with it (its watches do not keep sending bookmarks), and
+    // new connections are accepted but never answered.
+    if (f.blackhole && !wasBlackhole) this.cutConnections(keepPort);
     if (f.dropWatchesAfterMs !== undefined) {
       for (const stream of this.openStreams.values())
         stream.dropAfter(f.dropWatchesAfterMs);
@@ -359,6 +364,15 @@ export class SimServer implements SimCluster {
       bytesByPath: {},
       connectionsAccepted: 0,
     };
+  }
+
+  /** Every open connection ends at once, without GOAWAY: what a client sees when the link to it died. */
+  private cutConnections(keepPort?: number): void {
+    for (const session of this.sessions) {
+      if (!session.destroyed && session.socket?.remotePort !== keepPort)
+        session.destroy();
+    }
+    for (const s of this.sockets) if (s.remotePort !== keepPort) s.destroy();
   }
 
   dropConnections(): void {
@@ -1050,7 +1064,7 @@ export class SimServer implements SimCluster {
         return send(200, this.faults());
       if (path === '/_sim/faults' && (method === 'PUT' || method === 'POST')) {
         const f = JSON.parse((await readBody(req)) || '{}') as FaultConfig;
-        this.setFaults(f);
+        this.setFaults(f, req.socket?.remotePort);
         return send(200, this.faults());
       }
       if (path === '/_sim/counters' && method === 'GET')
