@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigReader } from '@backstage/config';
@@ -494,6 +495,81 @@ describe('KubeConfigClient behind a proxy', () => {
       expect(edge.counters().openH2Sessions).toBe(0);
     } finally {
       c.close();
+    }
+  });
+});
+
+describe('KubeConfigClient watch lines', () => {
+  it('reads events however the body is cut: across chunks, inside a UTF-8 character, CRLF, blank lines, no final newline', async () => {
+    const ev = (type: string, name: string) =>
+      JSON.stringify({ type, object: { metadata: { name } } });
+    const body = Buffer.from(
+      `${ev('ADDED', 'café')}\r\n\n${ev('MODIFIED', 'b')}\n${ev(
+        'DELETED',
+        'ünï',
+      )}`,
+    );
+    // Cut inside the two-byte 'é', inside the CRLF, and in the middle of the last event.
+    const cuts = [
+      body.indexOf('é') + 1,
+      body.indexOf('\r') + 1,
+      body.length - 5,
+    ];
+    const server = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      let at = 0;
+      const next = (i: number) => {
+        if (i > cuts.length) {
+          res.end();
+          return;
+        }
+        const end = i < cuts.length ? cuts[i] : body.length;
+        res.write(body.subarray(at, end));
+        at = end;
+        setTimeout(() => next(i + 1), 20);
+      };
+      next(0);
+    });
+    await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    const c = KubeConfigClient.fromCluster(
+      readSettings(
+        new ConfigReader({
+          gitopsSecrets: {
+            clusters: [
+              {
+                name: 'plain',
+                url: `http://127.0.0.1:${port}`,
+                skipTLSVerify: true,
+                serviceAccountToken: 't',
+              },
+            ],
+          },
+        }),
+      ).clusters[0],
+    );
+    try {
+      const events: Array<[string, string]> = [];
+      const { ended } = await c.watch(
+        '/api/v1/namespaces',
+        {},
+        e =>
+          events.push([
+            e.type,
+            (e.object as { metadata: { name: string } }).metadata.name,
+          ]),
+        new AbortController().signal,
+        10_000,
+      );
+      await ended;
+      expect(events).toEqual([
+        ['ADDED', 'café'],
+        ['MODIFIED', 'b'],
+        ['DELETED', 'ünï'],
+      ]);
+    } finally {
+      c.close();
+      server.close();
     }
   });
 });
