@@ -5,6 +5,7 @@
  *   parent → { type: 'start', config, entities, features: ('ours' | 'anchor')[] }
  *   child  → { type: 'ready', port, startMs }
  *   parent → { type: 'mem' }   child → { type: 'mem', rss, heapUsed, external, arrayBuffers } (bytes, after GC)
+ *   parent → { type: 'settle', maxMs }   child → { type: 'settled', waitedMs, fellMb } (then ask for 'mem')
  *   parent → { type: 'stop' }  (the child stops the backend and exits)
  */
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
@@ -21,6 +22,7 @@ type Message =
       features: Array<'ours' | 'anchor'>;
     }
   | { type: 'mem'; id: number }
+  | { type: 'settle'; id: number; maxMs: number }
   | { type: 'stop' };
 
 let backend: Awaited<ReturnType<typeof startTestBackend>> | undefined;
@@ -54,6 +56,36 @@ async function fullGc() {
     gc();
     await new Promise(r => setTimeout(r, 50));
   }
+}
+
+function rssNow(): number {
+  return process.memoryUsage.rss();
+}
+
+/**
+ * Wait, without forcing a collection, until V8 has given back the pages it freed. After a burst of garbage (a fleet's
+ * first lists) V8 keeps the emptied 256 KiB pages of its heap mapped and resident — hundreds of MB for 200 clusters —
+ * until its memory reducer runs, some 10–30 s later on an otherwise quiet process. RSS read before that is the peak,
+ * not what the cache costs to hold. Settled: RSS fell by ≥ 5% and then held within 1% for three reads 2 s apart, or
+ * `maxMs` passed (nothing to give back).
+ */
+async function settle(
+  maxMs: number,
+): Promise<{ waitedMs: number; fellMb: number }> {
+  const t0 = Date.now();
+  const first = rssNow();
+  let last = first;
+  let fell = false;
+  let steady = 0;
+  while (Date.now() - t0 < maxMs) {
+    await new Promise(r => setTimeout(r, 2000));
+    const now = rssNow();
+    if (now < first * 0.95) fell = true;
+    steady = Math.abs(now - last) <= last * 0.01 ? steady + 1 : 0;
+    last = now;
+    if (fell && steady >= 3) break;
+  }
+  return { waitedMs: Date.now() - t0, fellMb: (first - last) / 2 ** 20 };
 }
 
 async function start(msg: Extract<Message, { type: 'start' }>) {
@@ -90,6 +122,8 @@ process.on('message', (msg: Message) => {
         external: m.external,
         arrayBuffers: m.arrayBuffers,
       });
+    } else if (msg.type === 'settle') {
+      send({ type: 'settled', id: msg.id, ...(await settle(msg.maxMs)) });
     } else if (msg.type === 'stop') {
       // Hung requests to a black-holed cluster may keep stop() waiting; exit regardless after a while.
       setTimeout(() => process.exit(0), 5000).unref();

@@ -14,7 +14,7 @@ import { fleetCounters, SimClusterInfo } from '../util/simAdmin';
 import { entityShare, FleetSize } from '../fleet/generate';
 import { countObjects } from '../status/countObjects';
 import {
-  MemSample,
+  SettledGrowth,
   startBackend,
   StatusBenchOptions,
   waitForSync,
@@ -28,19 +28,17 @@ export interface FleetSizeOptions {
   clusterTimeoutMs: number;
   requestTimeoutMs: number;
   syncTimeoutMs: number;
+  /** How long to wait for V8 to give back freed pages before the settled read (0: read once). */
+  settleMs: number;
   verbose: boolean;
   log: (line: string) => void;
 }
 
-export interface FleetSizeRun {
+export interface FleetSizeRun extends SettledGrowth {
   clusters: number;
   /** Objects in the kinds we watch, over the fleet (counted on the simulators). */
   objects: number;
   seedMs: number;
-  before: MemSample;
-  after: MemSample;
-  rssGrowthMb: number;
-  heapGrowthMb: number;
   /** From the first request until every cluster answered with the entity's objects. */
   syncMs: number;
   synced: boolean;
@@ -121,19 +119,20 @@ async function run(
         `P6 (${label}): ours never held the fleet within ${opts.syncTimeoutMs} ms`,
       );
     const counters = await fleetCounters(clusters);
-    const after = await b.mem();
+    const g = await b.growth(before, opts.settleMs);
     const counted = await countObjects(
       clusters,
       watchPaths(counters.perCluster),
     );
     const mb = (n: number) => n / 2 ** 20;
-    const strip = ({ type: _t, id: _i, ...m }: any): MemSample => m;
     opts.log(
       `P6 (${label}): ${counted.total} objects cached in ${(
         syncMs / 1000
       ).toFixed(1)} s; RSS ${mb(before.rss).toFixed(0)} → ${mb(
-        after.rss,
-      ).toFixed(0)} MB; ${
+        g.peak.rss,
+      ).toFixed(0)} MB (peak) → ${mb(g.after.rss).toFixed(0)} MB (settled in ${(
+        g.settleWaitMs / 1000
+      ).toFixed(0)} s); ${
         counters.sum.openConnections - clusters.length
       } connections, ${counters.sum.openH2Sessions} h2 sessions, ${
         counters.sum.openWatches
@@ -143,10 +142,7 @@ async function run(
       clusters: clusters.length,
       objects: counted.total,
       seedMs: ready.seedMs,
-      before: strip(before),
-      after: strip(after),
-      rssGrowthMb: mb(after.rss - before.rss),
-      heapGrowthMb: mb(after.heapUsed - before.heapUsed),
+      ...g,
       syncMs,
       synced: sync.synced,
       timeline: sync.timeline,
