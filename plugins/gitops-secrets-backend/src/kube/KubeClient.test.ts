@@ -15,6 +15,7 @@ import {
   ListItemReader,
   omitJsonMembers,
 } from './KubeClient';
+import { JsonMemberFilter } from './jsonStream';
 
 jest.setTimeout(60_000);
 
@@ -58,6 +59,54 @@ describe('omitJsonMembers', () => {
         ),
       ),
     ).toEqual({ a: 1, c: {} });
+  });
+
+  it('cuts the same however the text arrives in chunks, and says when it is not JSON', () => {
+    const keys = new Set(['schema']);
+    const text = JSON.stringify(
+      {
+        schema: { big: [1, { schema: 'x' }] },
+        a: [{ schema: 1, b: 2 }, {}, { c: { schema: '}"' } }],
+        'sch\\"ema': { schema: [] },
+        d: 'schema',
+      },
+      null,
+      1,
+    );
+    const whole = omitJsonMembers(text, keys);
+    expect(JSON.parse(whole)).toEqual({
+      a: [{ b: 2 }, {}, { c: {} }],
+      'sch\\"ema': {},
+      d: 'schema',
+    });
+    // Every cut into two chunks, and into three.
+    for (let i = 0; i <= text.length; i++) {
+      for (const j of [
+        i,
+        Math.min(text.length, i + 1),
+        Math.min(text.length, i + 7),
+      ]) {
+        const f = new JsonMemberFilter(keys);
+        const out =
+          f.write(text.slice(0, i)) +
+          f.write(text.slice(i, j)) +
+          f.write(text.slice(j)) +
+          f.end();
+        expect(f.broken).toBe(false);
+        expect(out).toBe(whole);
+      }
+    }
+    for (const broken of [
+      '{"schema": {"a": 1',
+      '{"a": "x',
+      '{"a": [1}',
+      '{"sch',
+    ]) {
+      const f = new JsonMemberFilter(keys);
+      f.write(broken);
+      f.end();
+      expect(f.broken).toBe(true);
+    }
   });
 
   it('returns text without the keys, or that is not JSON, as it is', () => {

@@ -11,7 +11,7 @@ import {
   type ArmRequest,
   type KubeResponse,
 } from './http2Transport';
-import { parseJson, ListItemReader } from './jsonStream';
+import { JsonMemberFilter, ListItemReader, parseJson } from './jsonStream';
 import {
   kubeConfigFor,
   requestAuth,
@@ -429,10 +429,18 @@ export class KubeConfigClient implements KubeClient {
     const how = { signal, accept: options?.accept };
     return this.readBody(path, query, how, async (res, decoder) => {
       const parts: string[] = [];
-      for await (const chunk of res) parts.push(decoder.write(chunk as Buffer));
-      parts.push(decoder.end());
+      // Cut as it arrives: a full CRD is megabytes of schema, never needed as one string.
+      const filter = options?.omitKeys?.size
+        ? new JsonMemberFilter(options.omitKeys)
+        : undefined;
+      const keep = (text: string) => (filter ? filter.write(text) : text);
+      for await (const chunk of res)
+        parts.push(keep(decoder.write(chunk as Buffer)));
+      parts.push(keep(decoder.end()));
+      if (filter) parts.push(filter.end());
       try {
-        return parseJson(parts.join(''), options);
+        if (filter?.broken) throw new Error('not JSON');
+        return JSON.parse(parts.join(''));
       } catch {
         throw new KubeRequestError(
           'malformed',

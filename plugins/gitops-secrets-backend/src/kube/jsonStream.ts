@@ -19,49 +19,149 @@ function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 13 || c === 9;
 }
 
-/** Index just past the string starting at `i` (an opening quote), or -1. */
-function skipString(text: string, i: number): number {
-  for (let j = i + 1; j < text.length; j++) {
-    const c = text.charCodeAt(j);
-    if (c === Ch.Backslash) j++;
-    else if (c === Ch.Quote) return j + 1;
-  }
-  return -1;
-}
+/**
+ * Cuts the object members named in `keys` (at any depth) from JSON text as it arrives, chunk by chunk: `write`
+ * answers the text kept so far, `end` the rest. Nothing of a cut member is held — a CRD's schema, hundreds of KB,
+ * passes through without ever being one string — so reading a large document costs what is kept, not what is sent.
+ * Text that is not JSON comes out cut somewhere; `broken` then says so.
+ */
+export class JsonMemberFilter {
+  /** Per open container: true for an object. */
+  private readonly stack: boolean[] = [];
+  private inString = false;
+  private escape = false;
+  /**
+   * A member's start, held back until its key is read: from the comma before it (or just after the object's `{`)
+   * through the key. Small — whitespace and one key.
+   */
+  private holding = false;
+  private held = '';
+  private heldComma = false;
+  private keyStart = -1;
+  /** Inside a cut member's colon and value: containers open in it; -1 when not cutting. */
+  private skipDepth = -1;
+  /** The cut member had no comma before it (it was first): the comma after it goes instead. */
+  private dropComma = false;
+  broken = false;
 
-/** Index just past the value starting at `i`, or -1. */
-function skipValue(text: string, i: number): number {
-  const c = text.charCodeAt(i);
-  if (c === Ch.Quote) return skipString(text, i);
-  if (c === Ch.OpenBrace || c === Ch.OpenBracket) {
-    let depth = 0;
-    for (let j = i; j < text.length; j++) {
-      const d = text.charCodeAt(j);
-      if (d === Ch.Quote) {
-        j = skipString(text, j) - 1;
-        if (j < 0) return -1;
-      } else if (d === Ch.OpenBrace || d === Ch.OpenBracket) depth++;
-      else if (d === Ch.CloseBrace || d === Ch.CloseBracket) {
-        if (--depth === 0) return j + 1;
+  constructor(private readonly keys: ReadonlySet<string>) {}
+
+  write(chunk: string): string {
+    const out: string[] = [];
+    /** Start of the current chunk's text still to copy out (normal) or to hold (holding). */
+    let from = 0;
+    for (let i = 0; i < chunk.length; i++) {
+      const c = chunk.charCodeAt(i);
+      if (this.inString) {
+        if (this.escape) this.escape = false;
+        else if (c === Ch.Backslash) this.escape = true;
+        else if (c === Ch.Quote) {
+          this.inString = false;
+          if (this.holding) {
+            // The key is complete: keep the member, or drop it with its comma.
+            const text = this.held + chunk.slice(from, i + 1);
+            const raw = text.slice(this.keyStart + 1, -1);
+            let key = raw;
+            if (raw.includes('\\')) {
+              try {
+                key = JSON.parse(`"${raw}"`);
+              } catch {
+                this.broken = true;
+              }
+            }
+            this.holding = false;
+            this.held = '';
+            from = i + 1;
+            if (this.keys.has(key)) {
+              this.skipDepth = 0;
+              this.dropComma = !this.heldComma;
+            } else {
+              out.push(text);
+              this.dropComma = false;
+            }
+          }
+        }
+        continue;
+      }
+      if (this.skipDepth >= 0) {
+        if (c === Ch.Quote) this.inString = true;
+        else if (c === Ch.OpenBrace || c === Ch.OpenBracket) this.skipDepth++;
+        else if (
+          (c === Ch.CloseBrace || c === Ch.CloseBracket) &&
+          this.skipDepth > 0
+        )
+          this.skipDepth--;
+        else if (c === Ch.CloseBrace || c === Ch.CloseBracket) {
+          // The object holding the cut member closes: back to copying, this `}` included.
+          this.skipDepth = -1;
+          from = i;
+          i--;
+        } else if (c === Ch.Comma && this.skipDepth === 0) {
+          this.skipDepth = -1;
+          if (this.dropComma) {
+            // The cut member was first: the next one is first now, held without a comma.
+            this.holding = true;
+            this.heldComma = false;
+            this.keyStart = -1;
+            from = i + 1;
+          } else {
+            from = i;
+            i--;
+          }
+        }
+        continue;
+      }
+      if (this.holding) {
+        if (c === Ch.Quote && this.keyStart < 0) {
+          this.inString = true;
+          this.keyStart = this.held.length + (i - from);
+        } else if (!isSpace(c)) {
+          // Not a key (an empty object's `}`, or text that is not JSON): copy what was held and go on as usual.
+          out.push(this.held + chunk.slice(from, i));
+          this.holding = false;
+          this.held = '';
+          from = i;
+          i--;
+        }
+        continue;
+      }
+      if (c === Ch.Quote) this.inString = true;
+      else if (c === Ch.OpenBrace) {
+        this.stack.push(true);
+        out.push(chunk.slice(from, i + 1));
+        from = i + 1;
+        this.holding = true;
+        this.heldComma = false;
+        this.keyStart = -1;
+      } else if (c === Ch.OpenBracket) this.stack.push(false);
+      else if (c === Ch.CloseBrace || c === Ch.CloseBracket) {
+        if (this.stack.pop() !== (c === Ch.CloseBrace)) this.broken = true;
+      } else if (c === Ch.Comma && this.stack[this.stack.length - 1] === true) {
+        out.push(chunk.slice(from, i));
+        from = i;
+        this.holding = true;
+        this.heldComma = true;
+        this.keyStart = -1;
       }
     }
-    return -1;
+    if (this.holding) this.held += chunk.slice(from);
+    else if (this.skipDepth < 0) out.push(chunk.slice(from));
+    return out.join('');
   }
-  // A number, true, false or null.
-  let j = i;
-  while (j < text.length) {
-    const d = text.charCodeAt(j);
-    if (d === Ch.Comma || d === Ch.CloseBrace || d === Ch.CloseBracket) break;
-    if (isSpace(d)) break;
-    j++;
-  }
-  return j > i ? j : -1;
-}
 
-function skipSpace(text: string, from: number): number {
-  let i = from;
-  while (i < text.length && isSpace(text.charCodeAt(i))) i++;
-  return i;
+  /** What is left; marks the text `broken` if it ended inside a string, a container or a cut member. */
+  end(): string {
+    if (
+      this.inString ||
+      this.stack.length > 0 ||
+      this.skipDepth >= 0 ||
+      (this.holding && this.keyStart >= 0)
+    )
+      this.broken = true;
+    const rest = this.held;
+    this.held = '';
+    return rest;
+  }
 }
 
 /**
@@ -74,78 +174,12 @@ export function omitJsonMembers(
 ): string {
   let present = false;
   for (const k of keys) {
-    if (text.includes(`"${k}"`)) present = true;
+    if (text.includes(`"${k}"`) || text.includes('\\u')) present = true;
   }
   if (!present) return text;
-  const out: string[] = [];
-  let copyFrom = 0;
-  /** Per open container: true for an object. */
-  const stack: boolean[] = [];
-  let expectKey = false;
-  let i = 0;
-  while (i < text.length) {
-    const c = text.charCodeAt(i);
-    if (c === Ch.Quote) {
-      const end = skipString(text, i);
-      if (end < 0) return text;
-      if (expectKey) {
-        expectKey = false;
-        const raw = text.slice(i + 1, end - 1);
-        let key = raw;
-        if (raw.includes('\\')) {
-          try {
-            key = JSON.parse(text.slice(i, end));
-          } catch {
-            return text;
-          }
-        }
-        if (keys.has(key)) {
-          let j = skipSpace(text, end);
-          if (text.charCodeAt(j) !== Ch.Colon) return text;
-          j = skipValue(text, skipSpace(text, j + 1));
-          if (j < 0) return text;
-          out.push(text.slice(copyFrom, i));
-          j = skipSpace(text, j);
-          if (text.charCodeAt(j) === Ch.Comma) {
-            // Not the last member: drop the comma after it, the next key follows.
-            copyFrom = j + 1;
-            expectKey = true;
-          } else {
-            // The last member: drop the comma before it, if any.
-            copyFrom = j;
-            for (let p = out.length - 1; p >= 0; p--) {
-              const trimmed = out[p].trimEnd();
-              if (!trimmed) {
-                out[p] = '';
-                continue;
-              }
-              out[p] = trimmed.endsWith(',') ? trimmed.slice(0, -1) : trimmed;
-              break;
-            }
-          }
-          i = j;
-          continue;
-        }
-      }
-      i = end;
-      continue;
-    }
-    if (c === Ch.OpenBrace) {
-      stack.push(true);
-      expectKey = true;
-    } else if (c === Ch.OpenBracket) {
-      stack.push(false);
-      expectKey = false;
-    } else if (c === Ch.CloseBrace || c === Ch.CloseBracket) {
-      stack.pop();
-      expectKey = false;
-    } else if (c === Ch.Comma) {
-      expectKey = stack[stack.length - 1] === true;
-    }
-    i++;
-  }
-  out.push(text.slice(copyFrom));
-  return out.join('');
+  const filter = new JsonMemberFilter(keys);
+  const kept = filter.write(text) + filter.end();
+  return filter.broken ? text : kept;
 }
 
 /**
