@@ -48,7 +48,7 @@ const USAGE = `Usage: npm run bench -- [options]
  * Memory goals are read once RSS settled: V8 gives back the heap pages a fleet's first lists emptied only when its
  * memory reducer runs (10–30 s after on a quiet backend); the read right after the sync is reported as the peak.
  */
-const SETTLE_MS = 90_000;
+const SETTLE_MS = 60_000;
 
 const START = '<!-- bench:results:start -->';
 const END = '<!-- bench:results:end -->';

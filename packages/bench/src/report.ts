@@ -397,7 +397,7 @@ export function markdown(r: Results): string {
       lines.push(
         '### P4 memory — backend RSS after GC: before the first request, right after the sync (peak), and settled',
         '',
-        'Settled: once V8 gave back the heap pages the first lists emptied (RSS fell and held for 6 s, at most 90 s after the sync). Growth = settled − before.',
+        'Settled: once V8 gave back the heap pages the first lists emptied (RSS fell and held for 6 s, at most 60 s after the sync; the "before" read settles the same way). Growth = settled − before.',
         '',
         '| fleet | objects cached | RSS before | RSS peak | RSS settled | RSS growth | of it anonymous | V8 heap growth |',
         '| --- | --- | --- | --- | --- | --- | --- | --- |',

@@ -103,7 +103,7 @@ async function run(
   } as StatusBenchOptions;
   const b = await startBackend(clusters, statusOpts, ['ours']);
   try {
-    const before = await b.mem();
+    const before = await b.settledMem(opts.settleMs);
     const t0 = performance.now();
     await timedRequest({ ...b.req.ours, timeoutMs: opts.requestTimeoutMs });
     const sync = await waitForSync(

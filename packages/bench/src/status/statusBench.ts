@@ -328,6 +328,17 @@ export async function startBackend(
       60_000,
     );
   const strip = ({ type: _t, id: _i, ...m }: any): MemSample => m;
+  /** Memory once RSS settled (at most `settleMs` from now): the baseline, free of the backend's own start-up garbage. */
+  const settledMem = async (settleMs: number): Promise<MemSample> => {
+    if (settleMs > 0) {
+      await backend.request(
+        { type: 'settle', maxMs: settleMs },
+        'settled',
+        settleMs + 60_000,
+      );
+    }
+    return strip(await mem());
+  };
   /** The growth since `before`: read now (the peak), then again once RSS settled (at most `settleMs` later). */
   const growth = async (
     before: MemSample,
@@ -361,6 +372,7 @@ export async function startBackend(
     port: ready.port,
     startMs: ready.startMs,
     mem,
+    settledMem,
     growth,
     req: requests(`http://localhost:${ready.port}`, entities),
   };
@@ -749,7 +761,7 @@ async function memoryRun(
   children.push(b.backend);
   try {
     const baselineOpenWatches = (await fleetCounters(clusters)).sum.openWatches;
-    const before = await b.mem();
+    const before = await b.settledMem(opts.settleMs ?? 0);
     const t0 = performance.now();
     await timedRequest({ ...b.req.ours, timeoutMs: opts.requestTimeoutMs });
     const sync = await waitForSync(
