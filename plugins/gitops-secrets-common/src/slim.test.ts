@@ -119,6 +119,23 @@ describe('slimObject', () => {
     });
   });
 
+  it("keeps an ExternalSecret's target only when it names a Secret other than ESO's default (its own name)", () => {
+    const es = (target: unknown) =>
+      slimObject({
+        apiVersion: 'external-secrets.io/v1',
+        kind: 'ExternalSecret',
+        metadata: { name: 'db', namespace: 'team-a' },
+        spec: { target },
+      });
+    expect(
+      es({ name: 'db', creationPolicy: 'Owner' }).spec?.target,
+    ).toBeUndefined();
+    expect(es({ creationPolicy: 'Owner' }).spec?.target).toBeUndefined();
+    expect(es({ name: 'db-credentials' }).spec?.target).toEqual({
+      name: 'db-credentials',
+    });
+  });
+
   it('keeps every label of CAPI and WGE clusters, which selectors match', () => {
     const c = slimObject({
       apiVersion: 'cluster.x-k8s.io/v1beta2',

@@ -816,6 +816,15 @@ export function slimObject(raw: unknown): SlimObject {
     metadata: slimMetadata(kind, r.metadata) ?? { name: '' },
   };
   const spec = slimSpec(kind, r.spec);
+  // ESO writes an ExternalSecret's Secret under the ExternalSecret's own name unless target.name says otherwise:
+  // kept only when it does (readers default to metadata.name), which spares an object and a string on most of them.
+  if (
+    kind === 'ExternalSecret' &&
+    spec?.target &&
+    (spec.target.name === undefined || spec.target.name === out.metadata.name)
+  ) {
+    delete spec.target;
+  }
   if (spec) out.spec = spec;
   const status = slimStatus(r.status);
   if (status) out.status = status;

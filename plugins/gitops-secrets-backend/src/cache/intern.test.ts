@@ -15,7 +15,7 @@ function es(name: string) {
     spec: {
       refreshInterval: '1h',
       secretStoreRef: { kind: 'ClusterSecretStore', name: 'aws' },
-      target: { name },
+      target: { name: `${name}-secret` },
     },
     status: {
       refreshTime: '2026-11-01T11:50:00Z',

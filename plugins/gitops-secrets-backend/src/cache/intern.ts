@@ -60,13 +60,18 @@ export class StringPool {
     return value;
   }
 
-  /** A compact copy of a freshly slimmed object (its uid and creationTimestamp dropped: the model never reads them). */
+  /**
+   * A compact copy of a freshly slimmed object (its uid and creationTimestamp dropped: the model never reads them).
+   * Names equal to the object's own (a binding, a target or store named after it) are one string with it.
+   */
   internObject(obj: SlimObject): SlimObject {
     const { uid, creationTimestamp, ...metadata } = obj.metadata;
+    const own = metadata.name;
     const text = JSON.stringify({ ...obj, metadata });
     return JSON.parse(text, (key: string, value: unknown) => {
       if (typeof value === 'string') {
-        return UNIQUE_KEYS.has(key) ? value : this.intern(value);
+        if (UNIQUE_KEYS.has(key)) return value === own ? own : value;
+        return this.intern(value);
       }
       if (
         SHARED_OBJECT_KEYS.has(key) &&
