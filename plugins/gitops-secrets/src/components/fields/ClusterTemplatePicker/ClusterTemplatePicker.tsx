@@ -1,5 +1,4 @@
 import Box from '@material-ui/core/Box';
-import ListItemText from '@material-ui/core/ListItemText';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
@@ -7,6 +6,7 @@ import { useApi } from '@backstage/core-plugin-api';
 import type { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
 import { gitopsSecretsApiRef } from '../../../api';
 import type { PickerTemplate } from '../../../api';
+import { PickerSelect } from '../PickerSelect';
 import {
   allPickerClusters,
   allPickerTemplates,
@@ -137,42 +137,33 @@ export function ClusterTemplatePicker(
 
   return (
     <Box>
-      <TextField
+      <PickerSelect
         id={id}
-        select
-        fullWidth
-        margin="normal"
         label={schema.title ?? 'Template'}
+        testId="cluster-template-picker"
         required={required}
         disabled={disabled || !clusterRef || (loading && !formData)}
         value={chosen ? selectedKey : orphan ?? ''}
         error={!!error || !!orphan || !!rawErrors?.length}
         helperText={helper}
-        onChange={e => {
-          const t = templates.find(x => templateKey(x) === e.target.value);
+        options={templates.map(t => ({
+          value: templateKey(t),
+          primary: t.name,
+          secondary: describeTemplate(t),
+        }))}
+        orphan={
+          orphan ? { value: orphan, secondary: 'Not offered' } : undefined
+        }
+        renderValue={v => templates.find(x => templateKey(x) === v)?.name ?? v}
+        onChange={v => {
+          const t = templates.find(x => templateKey(x) === v);
           onChange(
             t
               ? { name: t.name, kind: t.kind, parameters: defaultParameters(t) }
               : undefined,
           );
         }}
-        SelectProps={{
-          renderValue: v =>
-            templates.find(x => templateKey(x) === v)?.name ?? String(v),
-        }}
-        data-testid="cluster-template-picker"
-      >
-        {templates.map(t => (
-          <MenuItem key={templateKey(t)} value={templateKey(t)}>
-            <ListItemText primary={t.name} secondary={describeTemplate(t)} />
-          </MenuItem>
-        ))}
-        {orphan && (
-          <MenuItem value={orphan} disabled>
-            <ListItemText primary={orphan} secondary="Not offered" />
-          </MenuItem>
-        )}
-      </TextField>
+      />
       {chosen && (
         <Box
           component="fieldset"

@@ -1,8 +1,6 @@
-import ListItemText from '@material-ui/core/ListItemText';
-import MenuItem from '@material-ui/core/MenuItem';
-import TextField from '@material-ui/core/TextField';
 import type { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
 import type { PickerCluster } from '../../../api';
+import { PickerSelect } from '../PickerSelect';
 import {
   canonicalRef,
   clusterOfRef,
@@ -62,45 +60,31 @@ export function GitopsClusterPicker(
   else helper = schema.description ?? '';
 
   return (
-    <TextField
+    <PickerSelect
       id={id}
-      select
-      fullWidth
-      margin="normal"
       label={schema.title ?? 'Cluster'}
+      testId="gitops-cluster-picker"
       required={required}
       disabled={disabled || (loading && !formData)}
-      value={chosen ? chosen.entityRef : orphan ?? ''}
+      value={chosen?.entityRef ?? orphan ?? ''}
       error={!!error || !!orphan || !!rawErrors?.length}
       helperText={helper}
-      onChange={e => onChange((e.target.value as string) || undefined)}
-      SelectProps={{
-        renderValue: v =>
-          clusters.find(c => canonicalRef(c.entityRef) === canonicalRef(v))
-            ?.name ?? String(v),
-      }}
-      data-testid="gitops-cluster-picker"
-    >
-      {clusters.map(c => {
+      options={clusters.map(c => {
         const reason = unselectableReason(c);
-        return (
-          <MenuItem
-            key={c.name}
-            value={c.entityRef ?? `unselectable:${c.name}`}
-            disabled={!!reason}
-          >
-            <ListItemText
-              primary={c.name}
-              secondary={reason ?? describeCluster(c)}
-            />
-          </MenuItem>
-        );
+        return {
+          key: c.name,
+          value: c.entityRef ?? `unselectable:${c.name}`,
+          primary: c.name,
+          secondary: reason ?? describeCluster(c),
+          disabled: !!reason,
+        };
       })}
-      {orphan && (
-        <MenuItem value={orphan} disabled>
-          <ListItemText primary={orphan} secondary="Not offered" />
-        </MenuItem>
-      )}
-    </TextField>
+      orphan={orphan ? { value: orphan, secondary: 'Not offered' } : undefined}
+      renderValue={v =>
+        clusters.find(c => canonicalRef(c.entityRef) === canonicalRef(v))
+          ?.name ?? v
+      }
+      onChange={v => onChange(v || undefined)}
+    />
   );
 }

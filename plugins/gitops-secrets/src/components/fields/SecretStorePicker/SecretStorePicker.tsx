@@ -1,10 +1,8 @@
-import ListItemText from '@material-ui/core/ListItemText';
-import MenuItem from '@material-ui/core/MenuItem';
-import TextField from '@material-ui/core/TextField';
 import { useApi } from '@backstage/core-plugin-api';
 import type { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
 import { gitopsSecretsApiRef } from '../../../api';
 import type { PickerStore } from '../../../api';
+import { PickerSelect } from '../PickerSelect';
 import {
   allPickerClusters,
   clusterOfRef,
@@ -143,45 +141,32 @@ export function SecretStorePicker(
   else helper = schema.description ?? '';
 
   return (
-    <TextField
+    <PickerSelect
       id={id}
-      select
-      fullWidth
-      margin="normal"
       label={schema.title ?? 'Secret store'}
+      testId="secret-store-picker"
       required={required}
       disabled={disabled || !clusterRef || (loading && !formData)}
       value={chosen ? selectedKey : orphan ?? ''}
       error={!!error || !!orphan || !!rawErrors?.length}
       helperText={helper}
-      FormHelperTextProps={{
-        // A warning about the chosen store is announced when it appears.
-        role: chosen && !chosen.ready ? 'alert' : undefined,
+      alert={!!chosen && !chosen.ready}
+      options={stores.map(s => ({
+        value: storeKey(s),
+        primary: s.name,
+        secondary: describeStore(s),
+      }))}
+      orphan={
+        orphan ? { value: orphan, secondary: 'Not on this cluster' } : undefined
+      }
+      renderValue={v => {
+        const s = stores.find(x => storeKey(x) === v);
+        return s ? `${s.name} (${s.kind}${s.ready ? '' : ', not Ready'})` : v;
       }}
-      onChange={e => {
-        const store = stores.find(s => storeKey(s) === e.target.value);
+      onChange={v => {
+        const store = stores.find(s => storeKey(s) === v);
         onChange(store ? { kind: store.kind, name: store.name } : undefined);
       }}
-      SelectProps={{
-        renderValue: v => {
-          const s = stores.find(x => storeKey(x) === v);
-          return s
-            ? `${s.name} (${s.kind}${s.ready ? '' : ', not Ready'})`
-            : String(v);
-        },
-      }}
-      data-testid="secret-store-picker"
-    >
-      {stores.map(s => (
-        <MenuItem key={storeKey(s)} value={storeKey(s)}>
-          <ListItemText primary={s.name} secondary={describeStore(s)} />
-        </MenuItem>
-      ))}
-      {orphan && (
-        <MenuItem value={orphan} disabled>
-          <ListItemText primary={orphan} secondary="Not on this cluster" />
-        </MenuItem>
-      )}
-    </TextField>
+    />
   );
 }
