@@ -193,6 +193,23 @@ describe('FailingObjectEvents (against the simulator)', () => {
     edge.upsert(externalSecret('db', 'False'));
   });
 
+  it('works out the failing objects once per objects array (a cache hands out the same one until something changes)', async () => {
+    const now = { t: 1_000_000 };
+    const { r } = reader(now);
+    const c = client();
+    const signal = new AbortController().signal;
+    const same = objects();
+    await r.refresh(c, same, signal);
+    now.t += TTL;
+    // Due again after the TTL, read again — from the failing objects worked out before.
+    await r.refresh(c, same, signal);
+    expect(r.scans).toBe(1);
+    expect(r.lists).toBe(6);
+    // Another array (the cache changed): worked out anew.
+    await r.refresh(c, objects(), signal);
+    expect(r.scans).toBe(2);
+  });
+
   it('reads at most maxObjects objects, ESO objects in a stable order', async () => {
     edge.resetCounters();
     const { r } = reader({ t: 0 }, 2);
