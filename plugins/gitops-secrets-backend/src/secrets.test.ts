@@ -9,7 +9,11 @@ import type { SimFleet } from '@golden-gitops/kube-api-sim';
 import { startFleet } from '@golden-gitops/kube-api-sim';
 import express from 'express';
 import request from 'supertest';
-import { clusterConfig, externalSecret } from './__testUtils__/sim';
+import {
+  clusterConfig,
+  externalSecret,
+  writeKubeconfig,
+} from './__testUtils__/sim';
 import { Fleet } from './cache/Fleet';
 import { readSettings } from './config/clusters';
 import { createRouter } from './service/router';
@@ -55,28 +59,11 @@ describe('no secret in any answer, log or error', () => {
 
   /** A kubeconfig (JSON is YAML) for the simulated cluster with the given user. */
   function kubeconfig(name: string, user: Record<string, string>): string {
-    const edge = sim.cluster('edge');
-    const file = path.join(dir, `${name}.yaml`);
-    fs.writeFileSync(
-      file,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        'current-context': 'edge',
-        clusters: [
-          {
-            name: 'edge',
-            cluster: {
-              server: edge.url,
-              'certificate-authority-data': edge.caData,
-            },
-          },
-        ],
-        users: [{ name: 'u', user }],
-        contexts: [{ name: 'edge', context: { cluster: 'edge', user: 'u' } }],
-      }),
+    return writeKubeconfig(
+      path.join(dir, `${name}.yaml`),
+      sim.cluster('edge'),
+      user,
     );
-    return file;
   }
 
   it('refuses a configured token with a line break at startup, naming the key and not the value', () => {

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type {
   SimCluster,
@@ -140,4 +141,37 @@ export function secretStore(
       ],
     },
   };
+}
+
+/**
+ * Write a kubeconfig (JSON is YAML) for one simulated cluster, context `edge`, with the given user; `cluster` adds to
+ * its cluster entry (e.g. `proxy-url`). Returns the file.
+ */
+export function writeKubeconfig(
+  file: string,
+  c: Pick<SimCluster, 'url' | 'caData'>,
+  user: object,
+  cluster: Record<string, string> = {},
+): string {
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      'current-context': 'edge',
+      clusters: [
+        {
+          name: 'edge',
+          cluster: {
+            server: c.url,
+            'certificate-authority-data': c.caData,
+            ...cluster,
+          },
+        },
+      ],
+      users: [{ name: 'u', user }],
+      contexts: [{ name: 'edge', context: { cluster: 'edge', user: 'u' } }],
+    }),
+  );
+  return file;
 }

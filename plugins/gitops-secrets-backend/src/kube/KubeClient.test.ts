@@ -7,7 +7,11 @@ import type { SimCluster, SimFleet } from '@golden-gitops/kube-api-sim';
 import { startCluster, startFleet } from '@golden-gitops/kube-api-sim';
 import type { ConnectProxy, CountingProxy } from '../__testUtils__/proxy';
 import { startConnectProxy, startCountingProxy } from '../__testUtils__/proxy';
-import { clusterConfig, eventually } from '../__testUtils__/sim';
+import {
+  clusterConfig,
+  eventually,
+  writeKubeconfig,
+} from '../__testUtils__/sim';
 import { readSettings } from '../config/clusters';
 import type { WatchEvent } from './KubeClient';
 import {
@@ -504,26 +508,11 @@ describe('KubeConfigClient behind a proxy', () => {
   });
 
   it("goes through the kubeconfig's proxy-url over HTTP/1.1, even to a server that speaks h2", async () => {
-    const file = path.join(dir, 'kubeconfig.json');
-    fs.writeFileSync(
-      file,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        'current-context': 'edge',
-        clusters: [
-          {
-            name: 'edge',
-            cluster: {
-              server: edge.url,
-              'certificate-authority-data': edge.caData,
-              'proxy-url': proxy.url,
-            },
-          },
-        ],
-        users: [{ name: 'u', user: { token: edge.adminToken } }],
-        contexts: [{ name: 'edge', context: { cluster: 'edge', user: 'u' } }],
-      }),
+    const file = writeKubeconfig(
+      path.join(dir, 'kubeconfig.json'),
+      edge,
+      { token: edge.adminToken },
+      { 'proxy-url': proxy.url },
     );
     const settings = readSettings(
       new ConfigReader({

@@ -9,7 +9,7 @@ import {
   type SimCluster,
 } from '@golden-gitops/kube-api-sim';
 import { readSettings, type ClusterDetails } from '../config/clusters';
-import { clusterConfig } from '../__testUtils__/sim';
+import { clusterConfig, writeKubeconfig } from '../__testUtils__/sim';
 import { CachedCredential } from './credentials';
 import { KubeConfigClient } from './KubeClient';
 
@@ -57,29 +57,8 @@ describe.each([
       fs.rmSync(dir, { recursive: true, force: true });
     });
 
-    function kubeconfig(name: string, user: object): string {
-      const file = path.join(dir, `${name}.json`);
-      fs.writeFileSync(
-        file,
-        JSON.stringify({
-          apiVersion: 'v1',
-          kind: 'Config',
-          'current-context': 'edge',
-          clusters: [
-            {
-              name: 'edge',
-              cluster: {
-                server: sim.url,
-                'certificate-authority-data': sim.caData,
-              },
-            },
-          ],
-          users: [{ name: 'u', user }],
-          contexts: [{ name: 'edge', context: { cluster: 'edge', user: 'u' } }],
-        }),
-      );
-      return file;
-    }
+    const kubeconfig = (name: string, user: object) =>
+      writeKubeconfig(path.join(dir, `${name}.json`), sim, user);
 
     const own = (cluster: object): ClusterDetails =>
       readSettings(new ConfigReader({ gitopsSecrets: { clusters: [cluster] } }))
